@@ -1,0 +1,49 @@
+# One command each: `make demo` runs the main job, `make test` runs every test.
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export AMQP_URI ?= amqp://guest:guest@localhost:5672/
+
+.PHONY: install servers lint format test unit integration demo up bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+servers:
+	@scripts/ensure-servers
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: install servers lint
+	$(BIN)/python -m pytest -q tests
+
+unit: install
+	$(BIN)/python -m pytest -q tests/unit
+
+integration: install servers
+	$(BIN)/python -m pytest -q tests/integration tests/e2e
+
+demo: install
+	@scripts/demo
+
+up: install
+	@scripts/demo --stay-up
+
+bench: install servers
+	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/validate.py
+
+clean:
+	rm -rf var .pytest_cache

@@ -1,0 +1,1 @@
+"""grantflow's common package: the contract, reference data and the nameko plumbing."""

@@ -1,0 +1,67 @@
+"""The `grantflow` command: run services, apply migrations, publish lifecycle events.
+
+    grantflow run proposals            # or: grantflow run all
+    grantflow migrate
+    grantflow publish events.jsonl
+
+Heavy imports wait until a subcommand is chosen, so that `run` can apply eventlet's monkey
+patch before anything opens a socket.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="grantflow", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run services in the foreground (SIGTERM stops cleanly)")
+    run.add_argument("services", nargs="*", default=["all"], help="service names, or all")
+
+    migrate = sub.add_parser("migrate", help="apply every service's database migrations")
+    migrate.add_argument("services", nargs="*", default=["all"])
+
+    publish = sub.add_parser("publish", help="publish the CloudEvents of a JSON or JSON-lines file")
+    publish.add_argument("file", help="a JSON array, one JSON object, or JSON lines; - for stdin")
+    publish.add_argument("--exchange", default=None, help="default: LIFECYCLE_EXCHANGE")
+    publish.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    args = parser.parse_args(argv)
+    if args.command == "run":
+        import eventlet
+
+        eventlet.monkey_patch()
+    from grantflow.config import ConfigError
+
+    try:
+        if args.command == "run":
+            from grantflow.runner import run_services
+
+            return run_services(args.services)
+        if args.command == "migrate":
+            return _migrate(args.services)
+        from grantflow.publish import publish_file
+
+        return publish_file(args.file, exchange=args.exchange, progress=not args.quiet)
+    except ConfigError as exc:
+        print(f"grantflow: {exc}", file=sys.stderr)
+        return 2
+    except ValueError as exc:
+        print(f"grantflow: {exc}", file=sys.stderr)
+        return 2
+
+
+def _migrate(names: list[str]) -> int:
+    from grantflow.config import settings
+    from grantflow.migrate import migrate_all
+    from grantflow.registry import resolve
+
+    migrate_all(resolve(names), settings().database_url)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

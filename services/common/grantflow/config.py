@@ -1,0 +1,98 @@
+"""Typed configuration from the environment, checked once at start.
+
+Every variable is listed in the README. A bad value stops the process with one line per
+problem, naming the variable, instead of failing later inside a handler.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+
+SERVICE_PORTS = {"proposals": 8001, "disbursement": 8002, "notifications": 8003, "reporting": 8004}
+
+
+class ConfigError(Exception):
+    """The environment does not describe a runnable configuration."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", case_sensitive=False)
+
+    amqp_uri: str = "amqp://guest:guest@localhost:5672/"
+    database_url: str = "sqlite:///var/grantflow.db"
+    http_host: str = "0.0.0.0"
+    proposals_port: int = Field(SERVICE_PORTS["proposals"], ge=1, le=65535)
+    disbursement_port: int = Field(SERVICE_PORTS["disbursement"], ge=1, le=65535)
+    notifications_port: int = Field(SERVICE_PORTS["notifications"], ge=1, le=65535)
+    reporting_port: int = Field(SERVICE_PORTS["reporting"], ge=1, le=65535)
+
+    lifecycle_exchange: str = "grantflow.lifecycle"
+    dead_letter_queue: str = "grantflow.lifecycle.dead"
+    events_exchange: str = "grantflow.events"
+    events_alternate_exchange: str = "grantflow.events.unrouted"
+
+    ingest_batch_size: int = Field(200, ge=1, le=5000)
+    ingest_batch_linger_ms: int = Field(20, ge=0, le=5000)
+    ingest_retry_window_seconds: float = Field(600.0, gt=0)
+    ingest_retry_delays_seconds: tuple[float, ...] = (1.0, 5.0, 30.0, 60.0)
+
+    outbox_batch_size: int = Field(500, ge=1, le=10000)
+    outbox_poll_seconds: float = Field(0.5, gt=0)
+
+    contracts_dir: Path = REPO_ROOT / "contracts"
+    log_level: str = "INFO"
+    log_format: str = Field("json", pattern="^(json|text)$")
+    grantflow_env: str = Field("development", pattern="^(development|test|production)$")
+
+    @field_validator("amqp_uri")
+    @classmethod
+    def _amqp_scheme(cls, value: str) -> str:
+        if urlsplit(value).scheme not in ("amqp", "amqps"):
+            raise ValueError("must be an amqp:// or amqps:// URI")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_scheme(cls, value: str) -> str:
+        scheme = urlsplit(value).scheme.split("+")[0]
+        if scheme not in ("postgresql", "sqlite"):
+            raise ValueError("must be a postgresql:// or sqlite:/// URL")
+        return value
+
+    @field_validator("ingest_retry_delays_seconds", mode="before")
+    @classmethod
+    def _delays(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = tuple(float(part) for part in value.split(",") if part.strip())
+        if not value or any(float(v) <= 0 for v in value):  # type: ignore[union-attr]
+            raise ValueError("must be a comma-separated list of positive seconds")
+        return value
+
+    @field_validator("contracts_dir")
+    @classmethod
+    def _contracts_exist(cls, value: Path) -> Path:
+        if not (value / "events").is_dir():
+            raise ValueError(f"{value}/events does not exist")
+        return value
+
+    def port_of(self, service: str) -> int:
+        return int(getattr(self, f"{service}_port"))
+
+
+@cache
+def settings() -> Settings:
+    """The process's settings; raises ConfigError with one line per bad variable."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        lines = [
+            f"{'_'.join(str(p) for p in err['loc']).upper()}: {err['msg']}" for err in exc.errors()
+        ]
+        raise ConfigError("invalid configuration:\n  " + "\n  ".join(lines)) from None

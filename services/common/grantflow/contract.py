@@ -1,0 +1,174 @@
+"""The wire contract: CloudEvents envelopes validated against the JSON Schemas in contracts/.
+
+Schemas are loaded and compiled once per process. Bodies are parsed with `Decimal` for
+non-integer numbers, so `150000000.0` is not an integer and money can never arrive as a float.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker
+from referencing import Registry, Resource
+
+from grantflow.config import settings
+from grantflow.errors import Refused
+
+ENVELOPE_SCHEMA = "cloudevent.schema.json"
+CONTENT_TYPE = "application/cloudevents+json"
+
+LIFECYCLE_TYPES: tuple[str, ...] = (
+    "plan.approved",
+    "plan.adjusted",
+    "proposal.submitted",
+    "proposal.appraised",
+    "proposal.approved",
+    "proposal.rejected",
+    "contract.signed",
+    "progress.reported",
+    "disbursement.made",
+    "proposal.accepted",
+    "proposal.settled",
+    "repayment.received",
+    "proposal.cancelled",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Envelope:
+    """A validated CloudEvent. `data` has passed its type's schema; money fields are ints."""
+
+    id: str
+    source: str
+    type: str
+    time: datetime
+    data: dict[str, Any]
+    subject: str | None = None
+    version: int | None = None
+
+    @property
+    def on(self) -> date:
+        return self.time.date()
+
+
+class Contract:
+    """Compiled validators for every schema under a contracts directory."""
+
+    def __init__(self, contracts_dir: Path) -> None:
+        resources = []
+        self._by_name: dict[str, dict[str, Any]] = {}
+        for path in sorted((contracts_dir / "events").glob("*.schema.json")):
+            schema = json.loads(path.read_text(encoding="utf-8"))
+            resources.append((schema["$id"], Resource.from_contents(schema)))
+            self._by_name[path.name.removesuffix(".schema.json")] = schema
+        registry = Registry().with_resources(resources)
+        checker = FormatChecker()
+        self._validators = {
+            name: Draft202012Validator(schema, registry=registry, format_checker=checker)
+            for name, schema in self._by_name.items()
+        }
+        self._envelope = self._validators["cloudevent"]
+
+    @property
+    def types(self) -> frozenset[str]:
+        return frozenset(self._validators) - {"cloudevent", "common"}
+
+    def parse(self, body: bytes | str, accepted: Iterable[str] | None = None) -> Envelope:
+        """Parse and validate one structured-mode CloudEvent, or raise `Refused` with a code."""
+        try:
+            event = json.loads(body, parse_float=Decimal)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise Refused("not_json", f"the body is not JSON: {exc}") from None
+        if not isinstance(event, dict):
+            raise Refused("not_cloudevent", "the body is JSON but not an object")
+        envelope_error = next(iter(self._envelope.iter_errors(event)), None)
+        if envelope_error is not None:
+            raise Refused("not_cloudevent", f"not a CloudEvent 1.0: {_describe(envelope_error)}")
+        event_type = event["type"]
+        validator = self._validators.get(event_type)
+        if validator is None or (accepted is not None and event_type not in accepted):
+            raise Refused("unknown_type", f"event type {event_type!r} is not accepted here")
+        errors = sorted(validator.iter_errors(event), key=lambda e: list(e.absolute_path))
+        if errors:
+            money = [e for e in errors if _is_float_money(e)]
+            if money:
+                raise Refused(
+                    "amount_not_integer", _describe(money[0]) + " (money is integer dong)"
+                )
+            raise Refused("schema_violation", _describe(errors[0]))
+        return Envelope(
+            id=event["id"],
+            source=event["source"],
+            type=event_type,
+            time=datetime.fromisoformat(event["time"].upper()),
+            data=_plain(event["data"]),
+            subject=event.get("subject"),
+            version=event.get("version"),
+        )
+
+
+def _is_float_money(error: Any) -> bool:
+    path = [p for p in error.absolute_path if isinstance(p, str)]
+    return (
+        error.validator == "type"
+        and isinstance(error.instance, Decimal)
+        and bool(path)
+        and path[-1].endswith("_vnd")
+    )
+
+
+def _describe(error: Any) -> str:
+    where = "/".join(str(p) for p in error.absolute_path) or "(event)"
+    return f"{where}: {error.message}"
+
+
+def _plain(value: Any) -> Any:
+    """Decimals that passed validation are non-money numbers (e.g. percent): make them floats."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+@cache
+def contract() -> Contract:
+    return Contract(settings().contracts_dir)
+
+
+def new_event(
+    event_type: str,
+    source: str,
+    data: dict[str, Any],
+    *,
+    subject: str | None = None,
+    version: int | None = None,
+    schemaversion: int = 1,
+    time: datetime | None = None,
+) -> dict[str, Any]:
+    """A CloudEvent (as a dict) for a domain event this system emits."""
+    event: dict[str, Any] = {
+        "specversion": "1.0",
+        "id": str(uuid.uuid4()),
+        "source": source,
+        "type": event_type,
+        "time": (time or datetime.now(UTC)).isoformat(),
+        "datacontenttype": "application/json",
+        "schemaversion": schemaversion,
+        "data": data,
+    }
+    if subject is not None:
+        event["subject"] = subject
+    if version is not None:
+        event["version"] = version
+    return event

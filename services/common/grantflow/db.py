@@ -1,0 +1,76 @@
+"""SQLAlchemy 2 engines and the nameko dependency that hands each worker a session.
+
+PostgreSQL goes through psycopg2, which eventlet's monkey patch makes green (a test proves two
+slow queries overlap). SQLite is the zero-set-up default for a local demo.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from nameko.extensions import DependencyProvider
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from grantflow.config import settings
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for `url`; SQLite gets WAL, a busy timeout and its directory created."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    return engine
+
+
+def is_postgres(engine: Engine) -> bool:
+    return engine.dialect.name == "postgresql"
+
+
+class Database(DependencyProvider):
+    """Injects a `Session` per worker; the handler commits, teardown closes.
+
+    The engine is created in `setup()` from DATABASE_URL and disposed when the container stops.
+    """
+
+    def __init__(self, url: str | None = None) -> None:
+        self._url = url
+        self.engine: Engine | None = None
+        self._sessions: sessionmaker[Session] | None = None
+        self._open: dict[Any, Session] = {}
+
+    def setup(self) -> None:
+        url = self._url or self.container.config.get("DATABASE_URL") or settings().database_url
+        self.engine = make_engine(url)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def stop(self) -> None:
+        if self.engine is not None:
+            self.engine.dispose()
+
+    def new_session(self) -> Session:
+        assert self._sessions is not None, "Database used before setup()"
+        return self._sessions()
+
+    def get_dependency(self, worker_ctx: Any) -> Session:
+        session = self.new_session()
+        self._open[worker_ctx] = session
+        return session
+
+    def worker_teardown(self, worker_ctx: Any) -> None:
+        session = self._open.pop(worker_ctx, None)
+        if session is not None:
+            session.close()

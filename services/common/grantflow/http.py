@@ -1,0 +1,133 @@
+"""HTTP plumbing: JSON responses, the contract's error body, and the shared endpoints.
+
+`api` is nameko's `http` entrypoint with one difference: a `Refused` raised anywhere in a
+handler becomes `{"error": {"code", "detail"}}` with the status of `errors.HTTP_STATUS`, so
+no handler builds an error response itself.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import date, datetime
+from typing import Any
+
+from nameko.extensions import DependencyProvider
+from nameko.web.handlers import HttpRequestHandler
+from sqlalchemy import text
+from werkzeug.wrappers import Request, Response
+
+from grantflow.errors import Refused, http_status
+from grantflow.metrics import Metrics
+
+log = logging.getLogger(__name__)
+
+JSON = "application/json"
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def json_response(body: Any, status: int = 200, content_type: str = JSON) -> Response:
+    payload = json.dumps(body, ensure_ascii=False, default=_default)
+    return Response(payload, status=status, content_type=f"{content_type}; charset=utf-8")
+
+
+def error_response(code: str, detail: str, status: int | None = None) -> Response:
+    body = {"error": {"code": code, "detail": detail}}
+    return json_response(body, status or http_status(code))
+
+
+class ApiHandler(HttpRequestHandler):
+    """nameko's http entrypoint that speaks the contract's JSON and error body."""
+
+    def __init__(self, method: str, url: str, **kwargs: Any) -> None:
+        super().__init__(method, url, expected_exceptions=(Refused,), **kwargs)
+
+    def handle_result(self, event: Any, worker_ctx: Any, result: Any, exc_info: Any) -> Any:
+        if exc_info is None and not isinstance(result, Response):
+            status, body = result if isinstance(result, tuple) else (200, result)
+            result = json_response(body, status)
+        return super().handle_result(event, worker_ctx, result, exc_info)
+
+    def response_from_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, Refused):
+            return error_response(exc.code, exc.detail)
+        log.error("unhandled error in %s", self.method_name, exc_info=exc)
+        return error_response("internal_error", "the service failed; see its logs", 500)
+
+
+api = ApiHandler.decorator
+
+
+def query_int(
+    request: Request,
+    name: str,
+    default: int | None = None,
+    low: int | None = None,
+    high: int | None = None,
+) -> int | None:
+    """An integer query parameter, or `Refused('bad_query')` naming it."""
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise Refused("bad_query", f"{name} must be an integer, not {raw!r}") from None
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise Refused("bad_query", f"{name} must be between {low} and {high}")
+    return value
+
+
+class Health(DependencyProvider):
+    """Readiness: every database of the service answers and every consumer is connected."""
+
+    def get_dependency(self, worker_ctx: Any) -> Health:
+        return self
+
+    def checks(self) -> dict[str, bool]:
+        from grantflow.db import Database
+        from grantflow.ingest import LifecycleIngest
+
+        databases = [d for d in self.container.dependencies if isinstance(d, Database)]
+        consumers = [e for e in self.container.entrypoints if isinstance(e, LifecycleIngest)]
+        return {
+            "database": all(_answers(d) for d in databases),
+            "broker": all(c.connected for c in consumers),
+        }
+
+
+def _answers(database: Any) -> bool:
+    try:
+        with database.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        return True
+    except Exception as exc:
+        log.warning("readiness: database unreachable: %s", exc)
+        return False
+
+
+class Observable:
+    """Mixed into every service: `/metrics`, `/health/live` and `/health/ready`."""
+
+    metrics = Metrics()
+    health = Health()
+
+    @api("GET", "/metrics")
+    def prometheus_metrics(self, request: Request) -> Response:
+        exposition = self.metrics.exposition()
+        return Response(exposition, content_type="text/plain; version=0.0.4; charset=utf-8")
+
+    @api("GET", "/health/live")
+    def live(self, request: Request) -> dict[str, str]:
+        return {"status": "live"}
+
+    @api("GET", "/health/ready")
+    def ready(self, request: Request) -> tuple[int, dict[str, Any]]:
+        checks = self.health.checks()
+        ok = all(checks.values())
+        return (200 if ok else 503), {"status": "ready" if ok else "not_ready", "checks": checks}

@@ -1,0 +1,235 @@
+"""The ingest consumer: lifecycle events from `grantflow.lifecycle` into a service, in batches.
+
+One durable queue per service, bound for the routing keys it handles. Messages are validated
+here; the valid ones of a batch are handed to one worker that applies them in one database
+transaction. Only then is each message settled: acked when applied (or a duplicate), sent to a
+delay queue when early (inside the retry window), or dead-lettered, body unchanged, with
+`x-error-code` and `x-error-detail`. A message is acked only after its retry or dead letter is
+confirmed by the broker, so nothing is lost; a crash before that redelivers it, and the inbox
+makes the second delivery a duplicate.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import eventlet
+from eventlet.event import Event
+from kombu import Consumer, Queue
+from nameko.extensions import Entrypoint
+
+from grantflow.amqp import connect, declare_consumer_queue, declare_lifecycle, persistent_message
+from grantflow.config import settings
+from grantflow.contract import Envelope, contract
+from grantflow.errors import Early, Refused
+from grantflow.metrics import ServiceMetrics
+from grantflow.outcomes import Applied, Duplicate, NotApplied, Outcome
+
+log = logging.getLogger(__name__)
+
+FIRST_SEEN = "x-grantflow-first-seen"
+ATTEMPTS = "x-grantflow-attempts"
+
+
+class LifecycleIngest(Entrypoint):
+    """Decorates `method(self, events: list[Envelope]) -> list[Outcome]`."""
+
+    def __init__(self, routing_keys: Iterable[str], queue: str | None = None, **kwargs: Any):
+        self.routing_keys = tuple(routing_keys)
+        self.queue_name = queue
+        super().__init__(**kwargs)
+
+    def setup(self) -> None:
+        cfg = settings()
+        self.cfg = cfg
+        config = self.container.config
+        self.uri = config.get("AMQP_URI") or cfg.amqp_uri
+        self.queue_name = (
+            self.queue_name or f"{cfg.lifecycle_exchange}.{self.container.service_name}"
+        )
+        self.delays = cfg.ingest_retry_delays_seconds
+        self.window = float(
+            config.get("INGEST_RETRY_WINDOW_SECONDS", cfg.ingest_retry_window_seconds)
+        )
+        self.batch_size = cfg.ingest_batch_size
+        self.linger = cfg.ingest_batch_linger_ms / 1000
+        self.metrics = ServiceMetrics.of(self.container)
+        self._stopping = False
+        self.connected = False
+
+    def start(self) -> None:
+        self._thread = self.container.spawn_managed_thread(self._run, identifier="ingest")
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._thread.wait()
+
+    def kill(self) -> None:
+        self._stopping = True
+
+    # The consume loop -------------------------------------------------------------------
+
+    def _run(self) -> None:
+        backoff = 0.5
+        while not self._stopping:
+            try:
+                self._consume()
+                backoff = 0.5
+            except Exception as exc:  # broker gone: unacked messages return to the queue
+                self.connected = False
+                if self._stopping:
+                    break
+                log.warning("ingest connection lost, reconnecting in %.1fs: %s", backoff, exc)
+                eventlet.sleep(backoff)
+                backoff = min(backoff * 2, 30.0)
+
+    def _consume(self) -> None:
+        pending: list[Any] = []
+        with connect(self.uri) as conn:
+            channel = conn.channel()
+            declare_lifecycle(channel, self.cfg)
+            self.delay_queues = declare_consumer_queue(
+                channel,
+                self.queue_name,
+                self.cfg.lifecycle_exchange,
+                self.routing_keys,
+                self.delays,
+            )
+            channel.basic_qos(0, self.batch_size * 2, False)
+            publisher = conn.channel()
+            publisher.confirm_select()
+            consumer = Consumer(
+                channel,
+                queues=[Queue(self.queue_name, no_declare=True)],
+                on_message=pending.append,
+                no_ack=False,
+            )
+            consumer.consume()
+            self.connected = True
+            first_at = 0.0
+            last_beat = time.monotonic()
+            while not self._stopping:
+                wait = 1.0 if not pending else max(0.0, self.linger - (time.monotonic() - first_at))
+                seen = len(pending)
+                with contextlib.suppress(TimeoutError):
+                    conn.drain_events(timeout=wait)
+                now = time.monotonic()
+                if now - last_beat > 1.0:
+                    conn.heartbeat_check()
+                    last_beat = now
+                if pending and seen == 0:
+                    first_at = now
+                if pending and (len(pending) >= self.batch_size or now - first_at >= self.linger):
+                    batch, pending[:] = list(pending), []
+                    self._settle(batch, publisher)
+            consumer.cancel()
+            self.connected = False
+
+    # Settling a batch -------------------------------------------------------------------
+
+    def _settle(self, messages: Sequence[Any], publisher: Any) -> None:
+        valid: list[tuple[Any, Envelope]] = []
+        for message in messages:
+            try:
+                valid.append((message, contract().parse(message.body, self.routing_keys)))
+            except Refused as error:
+                self._dead_letter(publisher, message, error, "?")
+        if not valid:
+            return
+        outcomes = self._apply([envelope for _, envelope in valid])
+        for (message, envelope), outcome in zip(valid, outcomes, strict=True):
+            if isinstance(outcome, (Applied, Duplicate)):
+                message.ack()
+                label = "applied" if isinstance(outcome, Applied) else "duplicate"
+                self.metrics.consumed.labels(self.metrics.service, envelope.type, label).inc()
+            elif outcome.retryable:
+                self._retry(publisher, message, outcome.error, envelope.type)
+            else:
+                self._dead_letter(publisher, message, outcome.error, envelope.type)
+
+    def _apply(self, events: list[Envelope]) -> list[Outcome]:
+        done: Event = Event()
+
+        def handle_result(worker_ctx: Any, result: Any, exc_info: Any) -> tuple[Any, Any]:
+            done.send((result, exc_info))
+            return result, exc_info
+
+        self.container.spawn_worker(self, (events,), {}, handle_result=handle_result)
+        result, exc_info = done.wait()
+        self.metrics.batch_size.labels(self.metrics.service).observe(len(events))
+        if exc_info is None:
+            return result
+        log.error("applying a batch of %d events failed", len(events), exc_info=exc_info)
+        error = Early("handler_error", f"the service could not apply the event: {exc_info[1]}")
+        return [NotApplied(error) for _ in events]
+
+    def _retry(self, publisher: Any, message: Any, error: Refused, event_type: str) -> None:
+        headers = dict(message.headers or {})
+        now_ms = int(time.time() * 1000)
+        first_seen = int(headers.get(FIRST_SEEN, now_ms))
+        attempts = int(headers.get(ATTEMPTS, 0)) + 1
+        elapsed = (now_ms - first_seen) / 1000
+        if elapsed >= self.window:
+            detail = (
+                f"{error.detail} (still not applicable after {attempts - 1} retries"
+                f" over {elapsed:.0f} s)"
+            )
+            self._dead_letter(publisher, message, Refused(error.code, detail), event_type)
+            return
+        delay = self.delays[min(attempts - 1, len(self.delays) - 1)]
+        headers.update({FIRST_SEEN: first_seen, ATTEMPTS: attempts})
+        self._republish(publisher, message, headers, self.delay_queues[delay])
+        message.ack()
+        self.metrics.consumed.labels(self.metrics.service, event_type, "retried").inc()
+        log.info(
+            "event retried in %.0fs: %s",
+            delay,
+            error,
+            extra={"event_type": event_type, "error_code": error.code},
+        )
+
+    def _dead_letter(self, publisher: Any, message: Any, error: Refused, event_type: str) -> None:
+        headers = dict(message.headers or {})
+        headers.update(
+            {
+                "x-error-code": error.code,
+                "x-error-detail": _header_text(error.detail),
+                "x-grantflow-service": self.container.service_name,
+                "x-original-exchange": message.delivery_info.get("exchange", ""),
+                "x-original-routing-key": message.delivery_info.get("routing_key", ""),
+            }
+        )
+        self._republish(publisher, message, headers, self.cfg.dead_letter_queue)
+        message.ack()
+        self.metrics.dead_letters.labels(self.metrics.service, error.code).inc()
+        self.metrics.consumed.labels(self.metrics.service, event_type, "dead_lettered").inc()
+        log.warning(
+            "event dead-lettered: %s",
+            error,
+            extra={
+                "event_type": event_type,
+                "error_code": error.code,
+                "message_id": message.properties.get("message_id"),
+            },
+        )
+
+    def _republish(self, publisher: Any, message: Any, headers: dict[str, Any], queue: str) -> None:
+        properties = {k: v for k, v in message.properties.items() if k != "application_headers"}
+        properties["application_headers"] = headers
+        publisher.basic_publish_confirm(
+            persistent_message(message.body, properties),
+            exchange="",
+            routing_key=queue,
+            mandatory=True,
+        )
+
+
+def _header_text(text: str, limit: int = 1000) -> str:
+    return " ".join(text.split())[:limit]
+
+
+lifecycle_ingest = LifecycleIngest.decorator

@@ -1,0 +1,136 @@
+"""The inbox (what a consumer has applied) and the outbox (what a service has to announce).
+
+Both tables belong to the service that owns them, so every service gets its own pair, named
+with its prefix. The outbox keeps published rows: it is the service's append-only event log.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    MetaData,
+    String,
+    Table,
+    Text,
+    delete,
+    tuple_,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from grantflow.contract import Envelope
+
+
+def inbox_table(metadata: MetaData, prefix: str) -> Table:
+    return Table(
+        f"{prefix}_inbox",
+        metadata,
+        Column("source", String(200), primary_key=True),
+        Column("event_id", String(200), primary_key=True),
+        Column("type", String(100), nullable=False),
+        Column("received_at", DateTime(timezone=True), nullable=False),
+    )
+
+
+def outbox_table(metadata: MetaData, prefix: str) -> Table:
+    table = Table(
+        f"{prefix}_outbox",
+        metadata,
+        Column("seq", BigInteger().with_variant(sqlite.INTEGER(), "sqlite"), primary_key=True),
+        Column("event_id", String(64), nullable=False, unique=True),
+        Column("type", String(100), nullable=False),
+        Column("subject", String(200)),
+        Column("body", Text, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("published_at", DateTime(timezone=True)),
+    )
+    Index(
+        f"ix_{prefix}_outbox_unpublished",
+        table.c.seq,
+        sqlite_where=table.c.published_at.is_(None),
+        postgresql_where=table.c.published_at.is_(None),
+    )
+    return table
+
+
+def _insert(session: Session, table: Table) -> Any:
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
+
+
+class Inbox:
+    """Idempotent consumption: (source, id) under a primary key, in the effect's transaction."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    def claim(self, session: Session, events: Sequence[Envelope]) -> list[bool]:
+        """Insert every event's key; True where it is new. Duplicates in one batch count once."""
+        if not events:
+            return []
+        now = datetime.now(UTC)
+        rows = {
+            (e.source, e.id): {
+                "source": e.source,
+                "event_id": e.id,
+                "type": e.type,
+                "received_at": now,
+            }
+            for e in events
+        }
+        stmt = (
+            _insert(session, self.table)
+            .values(list(rows.values()))
+            .on_conflict_do_nothing()
+            .returning(self.table.c.source, self.table.c.event_id)
+        )
+        fresh = {tuple(row) for row in session.execute(stmt)}
+        claimed = []
+        for e in events:
+            key = (e.source, e.id)
+            claimed.append(key in fresh)
+            fresh.discard(key)
+        return claimed
+
+    def release(self, session: Session, events: Sequence[Envelope]) -> None:
+        """Forget events that were claimed but not applied, so a re-drive can apply them."""
+        if events:
+            keys = [(e.source, e.id) for e in events]
+            session.execute(
+                delete(self.table).where(
+                    tuple_(self.table.c.source, self.table.c.event_id).in_(keys)
+                )
+            )
+
+
+class Outbox:
+    """Domain events written in the same transaction as the change that caused them."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    def add(self, session: Session, events: Sequence[dict[str, Any]]) -> None:
+        if not events:
+            return
+        now = datetime.now(UTC)
+        session.execute(
+            self.table.insert(),
+            [
+                {
+                    "event_id": e["id"],
+                    "type": e["type"],
+                    "subject": e.get("subject"),
+                    "body": json.dumps(e, ensure_ascii=False, separators=(",", ":")),
+                    "created_at": now,
+                }
+                for e in events
+            ],
+        )

@@ -1,0 +1,58 @@
+"""What became of one event, and how a batch of events is applied in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from grantflow.contract import Envelope
+from grantflow.errors import Early, Refused
+from grantflow.journal import Inbox
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Duplicate:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class NotApplied:
+    """Refused (dead-letter) or, when `error` is `Early`, to be retried later."""
+
+    error: Refused
+
+    @property
+    def retryable(self) -> bool:
+        return isinstance(self.error, Early)
+
+
+Outcome = Applied | Duplicate | NotApplied
+
+ApplyEvents = Callable[[Session, Sequence[Envelope]], list[Outcome]]
+"""A service's rule: apply new events in order, returning one outcome each, without commit."""
+
+
+def apply_batch(
+    session: Session, inbox: Inbox, events: Sequence[Envelope], apply: ApplyEvents
+) -> list[Outcome]:
+    """Apply a batch exactly once: inbox claim, the service's rule, release what was refused.
+
+    Everything, the effects, the inbox rows and the outbox rows, commits in one transaction.
+    """
+    claimed = inbox.claim(session, events)
+    fresh = [e for e, new in zip(events, claimed, strict=True) if new]
+    results = iter(apply(session, fresh) if fresh else [])
+    outcomes: list[Outcome] = [next(results) if new else Duplicate() for new in claimed]
+    inbox.release(
+        session,
+        [e for e, o in zip(events, outcomes, strict=True) if isinstance(o, NotApplied)],
+    )
+    session.commit()
+    return outcomes

@@ -1,0 +1,1 @@
+"""YAML reference data of grantflow.reference; a package so that its files ship with it."""

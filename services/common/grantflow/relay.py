@@ -1,0 +1,186 @@
+"""The outbox relay: publishes a service's outbox rows to the domain-event exchange.
+
+A batch of rows goes out in one AMQP transaction with `mandatory=True`; rows are marked
+published only after the broker has committed them, and a row the broker returned stays in
+the outbox. A crash between commit and marking re-publishes the batch: consumers de-duplicate
+by event id. With several replicas, `FOR UPDATE SKIP LOCKED` gives each its own rows.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+import eventlet
+from eventlet.event import Event
+from nameko.extensions import DependencyProvider
+from sqlalchemy import func, select, update
+
+from grantflow.amqp import connect, declare_events_exchange, persistent_message
+from grantflow.config import settings
+from grantflow.contract import CONTENT_TYPE
+from grantflow.db import Database, is_postgres
+from grantflow.journal import Outbox
+from grantflow.metrics import ServiceMetrics
+
+log = logging.getLogger(__name__)
+
+
+class OutboxRelay(DependencyProvider):
+    """Runs the relay loop beside the service; wakes up after every worker that finishes."""
+
+    def __init__(self, outbox: Outbox, database_attr: str = "db") -> None:
+        self.outbox = outbox
+        self.database_attr = database_attr
+
+    def setup(self) -> None:
+        cfg = settings()
+        self.exchange = self.container.config.get("EVENTS_EXCHANGE") or cfg.events_exchange
+        self.alternate = self.container.config.get(
+            "EVENTS_ALTERNATE_EXCHANGE", cfg.events_alternate_exchange
+        )
+        self.uri = self.container.config.get("AMQP_URI") or cfg.amqp_uri
+        self.batch_size = cfg.outbox_batch_size
+        self.poll_seconds = cfg.outbox_poll_seconds
+        self.metrics = ServiceMetrics.of(self.container)
+        self._wake = Event()
+        self._stopping = False
+        self._conn: Any = None
+        self._channel: Any = None
+
+    def start(self) -> None:
+        database = next(
+            d
+            for d in self.container.dependencies
+            if isinstance(d, Database) and d.attr_name == self.database_attr
+        )
+        self.engine = database.engine
+        self._thread = self.container.spawn_managed_thread(self._run, identifier="outbox_relay")
+
+    def stop(self) -> None:
+        self._stopping = True
+        self.wake()
+        self._thread.wait()
+        self._disconnect()
+
+    def kill(self) -> None:
+        self._stopping = True
+        self._disconnect()
+
+    def get_dependency(self, worker_ctx: Any) -> OutboxRelay:
+        return self
+
+    def worker_result(self, worker_ctx: Any, result: Any = None, exc_info: Any = None) -> None:
+        self.wake()
+
+    def wake(self) -> None:
+        if not self._wake.ready():
+            self._wake.send(True)
+
+    def _run(self) -> None:
+        backoff = 0.5
+        while not self._stopping:
+            self._wake = Event()  # reset before looking, so a wake during the batch is kept
+            try:
+                published = self.relay_once()
+                backoff = 0.5
+            except Exception as exc:  # broker or database down: keep the rows, try again
+                log.warning("outbox relay failed, retrying in %.1fs: %s", backoff, exc)
+                self._disconnect()
+                eventlet.sleep(backoff)
+                backoff = min(backoff * 2, 30.0)
+                continue
+            if published < self.batch_size:
+                eventlet.with_timeout(self.poll_seconds, self._wake.wait, timeout_value=None)
+
+    def relay_once(self) -> int:
+        """Publish one batch of unpublished rows; returns how many the broker accepted."""
+        table = self.outbox.table
+        query = (
+            select(table.c.seq, table.c.event_id, table.c.type, table.c.body)
+            .where(table.c.published_at.is_(None))
+            .order_by(table.c.seq)
+            .limit(self.batch_size)
+        )
+        if is_postgres(self.engine):
+            query = query.with_for_update(skip_locked=True)
+        with self.engine.begin() as conn:
+            rows = conn.execute(query).all()
+            if rows:
+                returned = self._publish(rows)
+                done = [r.seq for r in rows if r.event_id not in returned]
+                if done:
+                    conn.execute(
+                        update(table)
+                        .where(table.c.seq.in_(done))
+                        .values(published_at=datetime.now(UTC))
+                    )
+                for r in rows:
+                    counter = (
+                        self.metrics.unroutable
+                        if r.event_id in returned
+                        else self.metrics.published
+                    )
+                    counter.labels(self.metrics.service, r.type).inc()
+                if returned:
+                    log.error(
+                        "broker returned %d unroutable events; kept in the outbox", len(returned)
+                    )
+            backlog, oldest = conn.execute(
+                select(func.count(), func.min(table.c.created_at)).where(
+                    table.c.published_at.is_(None)
+                )
+            ).one()
+        self._observe_backlog(backlog, oldest)
+        return len(rows) - len(returned) if rows else 0
+
+    def _observe_backlog(self, backlog: int, oldest: datetime | None) -> None:
+        self.metrics.outbox_backlog.labels(self.metrics.service).set(backlog)
+        age = 0.0
+        if oldest is not None:
+            if oldest.tzinfo is None:
+                oldest = oldest.replace(tzinfo=UTC)
+            age = max(0.0, (datetime.now(UTC) - oldest).total_seconds())
+        self.metrics.outbox_age.labels(self.metrics.service).set(age)
+
+    def _publish(self, rows: list[Any]) -> set[str]:
+        channel = self._ensure_channel()
+        returned: set[str] = set()
+
+        def on_return(exc: Any, exchange: str, routing_key: str, message: Any) -> None:
+            returned.add(message.properties.get("message_id"))
+
+        channel.events["basic_return"].add(on_return)
+        try:
+            for r in rows:
+                message = persistent_message(
+                    r.body.encode("utf-8"),
+                    {
+                        "content_type": CONTENT_TYPE,
+                        "content_encoding": "utf-8",
+                        "message_id": r.event_id,
+                    },
+                )
+                channel.basic_publish(message, self.exchange, r.type, mandatory=True)
+            channel.tx_commit()  # the broker sends basic.return before tx.commit-ok
+        finally:
+            channel.events["basic_return"].discard(on_return)
+        return returned
+
+    def _ensure_channel(self) -> Any:
+        if self._channel is None:
+            self._conn = connect(self.uri)
+            channel = self._conn.channel()
+            declare_events_exchange(channel, self.exchange, self.alternate)
+            channel.tx_select()
+            self._channel = channel
+        return self._channel
+
+    def _disconnect(self) -> None:
+        conn, self._conn, self._channel = self._conn, None, None
+        if conn is not None:
+            try:
+                conn.release()
+            except Exception:  # already broken; nothing more to release
+                log.debug("closing a broken broker connection", exc_info=True)
