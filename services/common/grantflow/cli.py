@@ -12,6 +12,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
+
+# nameko runs on eventlet, which now warns on import that it is in maintenance mode; the
+# project knows (reliability.md) and the warning would only bury the real output.
+warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -38,8 +38,15 @@ ATTEMPTS = "x-grantflow-attempts"
 class LifecycleIngest(Entrypoint):
     """Decorates `method(self, events: list[Envelope]) -> list[Outcome]`."""
 
-    def __init__(self, routing_keys: Iterable[str], queue: str | None = None, **kwargs: Any):
-        self.routing_keys = tuple(routing_keys)
+    def __init__(
+        self,
+        accepted_types: Iterable[str],
+        routing_keys: Iterable[str] | None = None,
+        queue: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        self.accepted_types = tuple(accepted_types)
+        self.routing_keys = tuple(routing_keys or accepted_types)
         self.queue_name = queue
         super().__init__(**kwargs)
 
@@ -135,7 +142,7 @@ class LifecycleIngest(Entrypoint):
         valid: list[tuple[Any, Envelope]] = []
         for message in messages:
             try:
-                valid.append((message, contract().parse(message.body, self.routing_keys)))
+                valid.append((message, contract().parse(message.body, self.accepted_types)))
             except Refused as error:
                 self._dead_letter(publisher, message, error, "?")
         if not valid:

@@ -8,13 +8,10 @@ entrypoint of its service; the ingest consumer and the outbox relay record event
 from __future__ import annotations
 
 import time
-import weakref
 from typing import Any
 
 from nameko.extensions import DependencyProvider
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
-
-_BY_CONTAINER: weakref.WeakKeyDictionary[Any, ServiceMetrics] = weakref.WeakKeyDictionary()
 
 
 class ServiceMetrics:
@@ -83,9 +80,11 @@ class ServiceMetrics:
 
     @classmethod
     def of(cls, container: Any) -> ServiceMetrics:
-        found = _BY_CONTAINER.get(container)
+        # Extensions see their container through a weakref proxy; keep the metrics on it.
+        found = getattr(container, "_grantflow_metrics", None)
         if found is None:
-            found = _BY_CONTAINER[container] = cls(container.service_name)
+            found = cls(container.service_name)
+            container._grantflow_metrics = found
         return found
 
     def exposition(self) -> bytes:

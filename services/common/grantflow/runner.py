@@ -8,9 +8,11 @@ signal kills at once (unacknowledged messages are redelivered; the inbox de-dupl
 from __future__ import annotations
 
 import logging
+import os
 import signal
 from typing import Any
 
+import eventlet
 from eventlet.event import Event
 from nameko.runners import ServiceRunner
 
@@ -43,12 +45,11 @@ def run_services(names: list[str]) -> int:
     stopping: Event = Event()
 
     def on_signal(signum: int, _frame: Any) -> None:
+        # Runs inside the hub: hand the work to a green thread, never block here.
         if stopping.ready():
-            log.warning("second signal: killing services")
-            for _, runner in runners:
-                runner.kill()
-            raise SystemExit(1)
-        stopping.send(signum)
+            log.warning("second signal: exiting at once")
+            os._exit(1)
+        eventlet.spawn_n(stopping.send, signum)
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)

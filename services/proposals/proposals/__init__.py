@@ -1,0 +1,1 @@
+"""The proposals service: đề án khuyến công from submission to settlement."""

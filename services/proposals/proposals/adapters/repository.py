@@ -1,0 +1,153 @@
+"""Loading and saving proposals, and the queries behind the read endpoints."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from proposals.adapters.tables import history, proposal
+from proposals.domain.model import Line, Proposal, State
+
+KEY_COLUMNS = (
+    "province",
+    "year",
+    "source_fund",
+    "activity",
+    "state",
+    "version",
+    "title",
+    "requested_vnd",
+    "approved_vnd",
+    "contract_vnd",
+)
+DATE_FIELDS = {
+    "planned_start",
+    "planned_end",
+    "approved_on",
+    "signed_on",
+    "progress_as_of",
+    "accepted_on",
+    "settled_on",
+}
+LINE_FIELDS = {"tranches", "repayments"}
+
+
+def to_row(p: Proposal) -> dict[str, Any]:
+    doc = {}
+    for f in dataclasses.fields(p):
+        value = getattr(p, f.name)
+        if f.name in DATE_FIELDS and value is not None:
+            value = value.isoformat()
+        elif f.name in LINE_FIELDS:
+            value = [{"due_on": x.due_on.isoformat(), "amount_vnd": x.amount_vnd} for x in value]
+        doc[f.name] = value
+    row = {k: doc[k] for k in KEY_COLUMNS}
+    row["proposal_id"] = p.proposal_id
+    row["detail"] = {k: v for k, v in doc.items() if k not in KEY_COLUMNS and k != "proposal_id"}
+    return row
+
+
+def from_row(row: Any) -> Proposal:
+    values = dict(row.detail)
+    for k in KEY_COLUMNS:
+        values[k] = getattr(row, k)
+    for k in DATE_FIELDS:
+        if values.get(k) is not None:
+            values[k] = date.fromisoformat(values[k])
+    for k in LINE_FIELDS:
+        values[k] = [Line(date.fromisoformat(x["due_on"]), x["amount_vnd"]) for x in values[k]]
+    values["state"] = State(values["state"])
+    return Proposal(proposal_id=row.proposal_id, **values)
+
+
+def load_for_update(session: Session, ids: Iterable[str]) -> dict[str, Proposal]:
+    """The proposals with these ids, row-locked (PostgreSQL) in id order to avoid deadlocks."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    query = (
+        select(proposal).where(proposal.c.proposal_id.in_(wanted)).order_by(proposal.c.proposal_id)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    return {row.proposal_id: from_row(row) for row in session.execute(query)}
+
+
+def save(session: Session, proposals: Sequence[Proposal]) -> None:
+    """Insert or update in one statement, whatever the number of proposals."""
+    if not proposals:
+        return
+    now = datetime.now(UTC)
+    rows = [{**to_row(p), "created_at": now, "updated_at": now} for p in proposals]
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(proposal).values(rows)
+    updated = {c: stmt.excluded[c] for c in (*KEY_COLUMNS, "detail", "updated_at")}
+    session.execute(stmt.on_conflict_do_update(index_elements=["proposal_id"], set_=updated))
+
+
+def record_history(session: Session, entries: Sequence[dict[str, Any]]) -> None:
+    if entries:
+        session.execute(history.insert(), list(entries))
+
+
+def summary(p: Proposal) -> dict[str, Any]:
+    return {
+        **p.keys(),
+        "title": p.title,
+        "state": p.state.value,
+        "version": p.version,
+        "requested_vnd": p.requested_vnd,
+        "approved_vnd": p.approved_vnd,
+        "contract_vnd": p.contract_vnd,
+    }
+
+
+def find(
+    session: Session, filters: dict[str, Any], limit: int, offset: int
+) -> tuple[list[dict[str, Any]], int]:
+    conditions = [getattr(proposal.c, k) == v for k, v in filters.items() if v is not None]
+    total = session.execute(select(func.count()).select_from(proposal).where(*conditions)).scalar()
+    rows = session.execute(
+        select(proposal)
+        .where(*conditions)
+        .order_by(proposal.c.proposal_id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return [summary(from_row(r)) for r in rows], int(total or 0)
+
+
+def detail(session: Session, proposal_id: str) -> dict[str, Any] | None:
+    row = session.execute(select(proposal).where(proposal.c.proposal_id == proposal_id)).first()
+    if row is None:
+        return None
+    p = from_row(row)
+    body = {**to_row(p)["detail"], **summary(p)}
+    entries = session.execute(
+        select(history).where(history.c.proposal_id == proposal_id).order_by(history.c.version)
+    )
+    body["history"] = [
+        {
+            "version": h.version,
+            "event_id": h.event_id,
+            "source": h.source,
+            "type": h.type,
+            "occurred_at": _utc(h.occurred_at).isoformat(),
+            "recorded_at": _utc(h.recorded_at).isoformat(),
+            "state_before": h.state_before,
+            "state_after": h.state_after,
+            "domain_event_id": h.domain_event_id,
+        }
+        for h in entries
+    ]
+    return body
+
+
+def _utc(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

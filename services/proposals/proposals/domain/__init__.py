@@ -1,0 +1,1 @@
+"""The proposals domain core: standard library and reference data only."""

@@ -1,0 +1,94 @@
+"""Applying lifecycle events to proposals: the one path for AMQP and HTTP alike."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from grantflow.contract import Envelope, new_event
+from grantflow.errors import Early, Refused
+from grantflow.outcomes import Applied, NotApplied, Outcome
+from proposals.adapters import repository
+from proposals.adapters.tables import outbox
+from proposals.domain.lifecycle import RULES, Change
+from proposals.domain.model import Proposal
+
+log = logging.getLogger(__name__)
+
+SOURCE = "grantflow/proposals"
+HANDLED_TYPES = tuple(RULES)
+# Bound on the lifecycle exchange: `proposal.*` also brings types nobody handles, so that they
+# are dead-lettered as `unknown_type` instead of being unroutable.
+ROUTING_KEYS = ("proposal.*", "contract.signed", "progress.reported")
+
+
+def apply_events(session: Session, events: Sequence[Envelope]) -> list[Outcome]:
+    """Apply `events` in order (a batch may hold several events of one proposal).
+
+    Loads the proposals once, decides each event in memory, then writes the proposals, their
+    history and the outgoing domain events in three statements. The caller commits.
+    """
+    proposals: dict[str, Proposal | None] = dict(
+        repository.load_for_update(session, (e.data["proposal_id"] for e in events))
+    )
+    changed: dict[str, Proposal] = {}
+    history: list[dict[str, Any]] = []
+    outgoing: list[dict[str, Any]] = []
+    outcomes: list[Outcome] = []
+    recorded_at = datetime.now(UTC)
+    for event in events:
+        pid = event.data["proposal_id"]
+        try:
+            change = RULES[event.type](proposals.get(pid), event.data, event.on)
+        except Refused as error:
+            outcomes.append(NotApplied(error))
+            continue
+        except Exception as exc:  # a bug must not hold the rest of the batch
+            log.exception("rule for %s failed", event.type, extra={"event_id": event.id})
+            outcomes.append(NotApplied(Early("handler_error", f"{type(exc).__name__}: {exc}")))
+            continue
+        proposals[pid] = changed[pid] = change.proposal
+        announced = announce(change, event)
+        outgoing.append(announced)
+        history.append(history_entry(change, event, announced["id"], recorded_at))
+        outcomes.append(Applied())
+    repository.save(session, list(changed.values()))
+    repository.record_history(session, history)
+    outbox.add(session, outgoing)
+    return outcomes
+
+
+def announce(change: Change, cause: Envelope) -> dict[str, Any]:
+    """The domain event for a change, timed when the change happened in the world."""
+    p = change.proposal
+    data = {
+        **p.keys(),
+        "state": p.state.value,
+        "previous_state": change.previous_state.value if change.previous_state else None,
+        **change.data,
+    }
+    return new_event(
+        change.event, SOURCE, data, subject=p.proposal_id, version=p.version, time=cause.time
+    )
+
+
+def history_entry(
+    change: Change, cause: Envelope, domain_event_id: str, recorded_at: datetime
+) -> dict[str, Any]:
+    """One line of the audit trail: which event, from whom, the state before and after."""
+    return {
+        "proposal_id": change.proposal.proposal_id,
+        "version": change.proposal.version,
+        "event_id": cause.id,
+        "source": cause.source,
+        "type": cause.type,
+        "occurred_at": cause.time,
+        "recorded_at": recorded_at,
+        "state_before": change.previous_state.value if change.previous_state else None,
+        "state_after": change.proposal.state.value,
+        "domain_event_id": domain_event_id,
+    }

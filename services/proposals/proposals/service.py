@@ -1,0 +1,66 @@
+"""The proposals service: thin entrypoints over `handlers` and `adapters.repository`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from werkzeug.wrappers import Request
+
+from grantflow.contract import CONTENT_TYPE, Envelope, contract
+from grantflow.db import Database
+from grantflow.errors import Refused
+from grantflow.http import Observable, api, query_int
+from grantflow.ingest import lifecycle_ingest
+from grantflow.outcomes import Applied, NotApplied, Outcome, apply_batch
+from grantflow.relay import OutboxRelay
+from proposals import handlers
+from proposals.adapters import repository
+from proposals.adapters.tables import inbox, outbox
+
+FILTERS = ("province", "source_fund", "state", "activity")
+
+
+class ProposalsService(Observable):
+    name = "proposals"
+
+    db = Database()
+    relay = OutboxRelay(outbox)
+
+    @lifecycle_ingest(handlers.HANDLED_TYPES, handlers.ROUTING_KEYS)
+    def ingest(self, events: list[Envelope]) -> list[Outcome]:
+        """A batch of lifecycle events from `grantflow.lifecycle`, applied in one transaction."""
+        return apply_batch(self.db, inbox, events, handlers.apply_events)
+
+    @api("POST", "/api/v1/events")
+    def post_event(self, request: Request) -> tuple[int, dict[str, Any]]:
+        """One CloudEvent in structured mode, through the same rules as the AMQP path.
+
+        Example body: contracts/examples/proposal.submitted.json. Answers 202 with
+        `{"id": ..., "outcome": "applied" | "duplicate"}`, or the error body with its code.
+        """
+        if request.mimetype not in (CONTENT_TYPE, "application/json"):
+            raise Refused("unsupported_media_type", f"send {CONTENT_TYPE} (structured mode)")
+        event = contract().parse(request.get_data(), handlers.HANDLED_TYPES)
+        (outcome,) = apply_batch(self.db, inbox, [event], handlers.apply_events)
+        if isinstance(outcome, NotApplied):
+            raise outcome.error
+        label = "applied" if isinstance(outcome, Applied) else "duplicate"
+        return 202, {"id": event.id, "source": event.source, "outcome": label}
+
+    @api("GET", "/api/v1/proposals")
+    def list_proposals(self, request: Request) -> dict[str, Any]:
+        """Proposals, filtered by province, year, source_fund, state, activity; paginated."""
+        limit = query_int(request, "limit", 50, 1, 500)
+        offset = query_int(request, "offset", 0, 0)
+        filters = {k: request.args.get(k) or None for k in FILTERS}
+        filters["year"] = query_int(request, "year", None, 2000, 2100)
+        items, total = repository.find(self.db, filters, limit, offset)
+        return {"items": items, "total": total, "limit": limit, "offset": offset}
+
+    @api("GET", "/api/v1/proposals/<string:proposal_id>")
+    def get_proposal(self, request: Request, proposal_id: str) -> dict[str, Any]:
+        """One proposal with its full history (the audit trail of every change)."""
+        found = repository.detail(self.db, proposal_id)
+        if found is None:
+            raise Refused("not_found", f"no proposal {proposal_id}")
+        return found
