@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from typing import Annotated
 from urllib.parse import urlsplit
 
 from pydantic import Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
@@ -41,7 +42,7 @@ class Settings(BaseSettings):
     ingest_batch_size: int = Field(200, ge=1, le=5000)
     ingest_batch_linger_ms: int = Field(20, ge=0, le=5000)
     ingest_retry_window_seconds: float = Field(600.0, gt=0)
-    ingest_retry_delays_seconds: tuple[float, ...] = (1.0, 5.0, 30.0, 60.0)
+    ingest_retry_delays_seconds: Annotated[tuple[float, ...], NoDecode] = (1.0, 5.0, 30.0, 60.0)
 
     outbox_batch_size: int = Field(500, ge=1, le=10000)
     outbox_poll_seconds: float = Field(0.5, gt=0)
@@ -96,3 +97,5 @@ def settings() -> Settings:
             f"{'_'.join(str(p) for p in err['loc']).upper()}: {err['msg']}" for err in exc.errors()
         ]
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(lines)) from None
+    except SettingsError as exc:
+        raise ConfigError(f"invalid configuration: {exc}") from None

@@ -1,0 +1,99 @@
+"""The proposals service running in this process against the session's broker and database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+import requests
+from sqlalchemy import Engine, create_engine, func, select, text
+
+from tests.support.broker import DEAD, Broker
+from tests.support.services import in_process
+from tests.support.waiting import wait_until
+
+PROPOSAL_TABLES = ("proposals_proposal", "proposals_history", "proposals_inbox", "proposals_outbox")
+INGEST_QUEUE = "grantflow.lifecycle.proposals"
+
+
+@dataclass
+class Harness:
+    base: str
+    broker: Broker
+    engine: Engine
+    captured: str  # a queue bound to every domain event
+
+    def post(self, event: dict[str, Any]) -> requests.Response:
+        return requests.post(
+            f"{self.base}/api/v1/events",
+            json=event,
+            timeout=10,
+            headers={"Content-Type": "application/cloudevents+json"},
+        )
+
+    def get(self, path: str, **params: Any) -> requests.Response:
+        return requests.get(f"{self.base}{path}", params=params, timeout=10)
+
+    def proposal(self, pid: str) -> dict[str, Any] | None:
+        r = self.get(f"/api/v1/proposals/{pid}")
+        return r.json() if r.status_code == 200 else None
+
+    def state_of(self, pid: str) -> str | None:
+        found = self.proposal(pid)
+        return found["state"] if found else None
+
+    def wait_state(self, pid: str, state: str, timeout: float = 15) -> dict[str, Any]:
+        wait_until(lambda: self.state_of(pid) == state, timeout, f"{pid} to be {state}")
+        return self.proposal(pid)  # type: ignore[return-value]
+
+    def dead_letters(self, count: int, timeout: float = 15) -> list[Any]:
+        wait_until(lambda: self.broker.depth(DEAD) >= count, timeout, f"{count} dead letters")
+        return self.broker.get_all(DEAD)
+
+    def count(self, table: str) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(text(table))).scalar_one()
+
+    def metric(self, name: str, **labels: str) -> float:
+        body = requests.get(f"{self.base}/metrics", timeout=5).text
+        want = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
+        total = 0.0
+        for line in body.splitlines():
+            if line.startswith(name + "{") or line.startswith(name + " "):
+                labels_part = line[len(name) :].split(" ")[0]
+                if all(f'{k}="{v}"' in labels_part for k, v in labels.items()) or not want:
+                    total += float(line.rsplit(" ", 1)[1])
+        return total
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    from grantflow.db import make_engine
+
+    eng = make_engine(database_url)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def clean(engine: Engine, amqp_uri: str) -> Iterator[Broker]:
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {', '.join(PROPOSAL_TABLES)}"))
+    broker = Broker(amqp_uri)
+    broker.purge(DEAD, INGEST_QUEUE)
+    yield broker
+    broker.close()
+
+
+@pytest.fixture
+def proposals(clean: Broker, engine: Engine, amqp_uri: str, database_url: str) -> Iterator[Harness]:
+    from proposals.service import ProposalsService
+
+    captured = clean.capture()
+    with in_process(ProposalsService, amqp_uri, database_url) as base:
+        yield Harness(base, clean, engine, captured)
+
+
+__all__ = ["Harness", "create_engine"]
