@@ -7,15 +7,23 @@ from tests.support import events
 from tests.support.waiting import wait_until
 
 FULL = [
-    "proposal_submitted", "proposal_appraised", "proposal_approved", "contract_signed",
-    "progress_reported", "proposal_accepted", "proposal_settled",
+    "proposal_submitted",
+    "proposal_appraised",
+    "proposal_approved",
+    "contract_signed",
+    "progress_reported",
+    "proposal_accepted",
+    "proposal_settled",
 ]
 
 
 def _announced(harness, count):
     got = []
-    wait_until(lambda: got.extend(harness.broker.get_all(harness.captured)) or len(got) >= count,
-               15, f"{count} domain events")
+    wait_until(
+        lambda: got.extend(harness.broker.get_all(harness.captured)) or len(got) >= count,
+        15,
+        f"{count} domain events",
+    )
     return [contract().parse(m.body) for m in got]  # each must pass its domain-event schema
 
 
@@ -28,7 +36,12 @@ def test_every_event_type_over_amqp_moves_a_proposal_to_settlement(proposals):
     assert settled["version"] == 7
     assert settled["settled_vnd"] == 148_500_000
     assert [h["state_after"] for h in settled["history"]] == [
-        "submitted", "in_appraisal", "approved", "contracted", "in_progress", "accepted",
+        "submitted",
+        "in_appraisal",
+        "approved",
+        "contracted",
+        "in_progress",
+        "accepted",
         "settled",
     ]
     assert proposals.wait_state("AM-2", "rejected")["closing_reason"] == "Không đủ vốn đối ứng"
@@ -44,14 +57,19 @@ def test_every_event_type_over_amqp_moves_a_proposal_to_settlement(proposals):
 
 def test_every_event_type_over_http_answers_202_and_applies(proposals):
     lifecycle = events.full_lifecycle("HT-1") + [
-        events.submitted("HT-2"), events.rejected("HT-2"),
-        events.submitted("HT-3"), events.cancelled("HT-3"),
+        events.submitted("HT-2"),
+        events.rejected("HT-2"),
+        events.submitted("HT-3"),
+        events.cancelled("HT-3"),
     ]
     for event in lifecycle:
         response = proposals.post(event)
         assert response.status_code == 202, response.text
-        assert response.json() == {"id": event["id"], "source": event["source"],
-                                   "outcome": "applied"}
+        assert response.json() == {
+            "id": event["id"],
+            "source": event["source"],
+            "outcome": "applied",
+        }
 
     assert proposals.state_of("HT-1") == "settled"
     assert proposals.state_of("HT-2") == "rejected"
@@ -68,23 +86,38 @@ def test_the_same_event_delivered_three_times_applies_once(proposals):
 
     found = proposals.wait_state("DU-1", "in_appraisal")
     assert [h["event_id"] for h in found["history"]] == [event["id"], follow_up["id"]]
-    wait_until(lambda: proposals.metric("grantflow_events_consumed_total",
-                                        type="proposal.submitted", outcome="duplicate") == 2,
-               10, "two duplicates counted")
+    wait_until(
+        lambda: (
+            proposals.metric(
+                "grantflow_events_consumed_total", type="proposal.submitted", outcome="duplicate"
+            )
+            == 2
+        ),
+        10,
+        "two duplicates counted",
+    )
     assert proposals.post(event).json()["outcome"] == "duplicate"
     assert proposals.count("proposals_outbox") == 2
 
 
 def test_progress_sent_before_the_contract_is_applied_once_the_contract_arrives(proposals):
     pid = "EA-1"
-    proposals.broker.publish_all([events.submitted(pid), events.appraised(pid),
-                                  events.approved(pid)])
+    proposals.broker.publish_all(
+        [events.submitted(pid), events.appraised(pid), events.approved(pid)]
+    )
     proposals.wait_state(pid, "approved")
     early = events.progress(pid, percent=35)
     proposals.broker.publish(early)
-    wait_until(lambda: proposals.metric("grantflow_events_consumed_total",
-                                        type="progress.reported", outcome="retried") >= 1,
-               10, "the early progress report to be retried")
+    wait_until(
+        lambda: (
+            proposals.metric(
+                "grantflow_events_consumed_total", type="progress.reported", outcome="retried"
+            )
+            >= 1
+        ),
+        10,
+        "the early progress report to be retried",
+    )
     assert proposals.state_of(pid) == "approved"
 
     proposals.broker.publish(events.contract_signed(pid))

@@ -88,9 +88,11 @@ class OutboxRelay(DependencyProvider):
             except Exception as exc:  # broker or database down: keep the rows, try again
                 log.warning("outbox relay failed, retrying in %.1fs: %s", backoff, exc)
                 self._disconnect()
+                self.observe_backlog()
                 eventlet.sleep(backoff)
                 backoff = min(backoff * 2, 30.0)
                 continue
+            self.observe_backlog()
             if published < self.batch_size:
                 eventlet.with_timeout(self.poll_seconds, self._wake.wait, timeout_value=None)
 
@@ -107,35 +109,36 @@ class OutboxRelay(DependencyProvider):
             query = query.with_for_update(skip_locked=True)
         with self.engine.begin() as conn:
             rows = conn.execute(query).all()
-            if rows:
-                returned = self._publish(rows)
-                done = [r.seq for r in rows if r.event_id not in returned]
-                if done:
-                    conn.execute(
-                        update(table)
-                        .where(table.c.seq.in_(done))
-                        .values(published_at=datetime.now(UTC))
-                    )
-                for r in rows:
-                    counter = (
-                        self.metrics.unroutable
-                        if r.event_id in returned
-                        else self.metrics.published
-                    )
-                    counter.labels(self.metrics.service, r.type).inc()
-                if returned:
-                    log.error(
-                        "broker returned %d unroutable events; kept in the outbox", len(returned)
-                    )
-            backlog, oldest = conn.execute(
-                select(func.count(), func.min(table.c.created_at)).where(
-                    table.c.published_at.is_(None)
+            if not rows:
+                return 0
+            returned = self._publish(rows)
+            done = [r.seq for r in rows if r.event_id not in returned]
+            if done:
+                conn.execute(
+                    update(table)
+                    .where(table.c.seq.in_(done))
+                    .values(published_at=datetime.now(UTC))
                 )
-            ).one()
-        self._observe_backlog(backlog, oldest)
-        return len(rows) - len(returned) if rows else 0
+        for r in rows:
+            counter = self.metrics.unroutable if r.event_id in returned else self.metrics.published
+            counter.labels(self.metrics.service, r.type).inc()
+        if returned:
+            log.error("broker returned %d unroutable events; kept in the outbox", len(returned))
+        return len(done)
 
-    def _observe_backlog(self, backlog: int, oldest: datetime | None) -> None:
+    def observe_backlog(self) -> None:
+        """Set the backlog gauges; they matter most while the broker is down."""
+        table = self.outbox.table
+        try:
+            with self.engine.connect() as conn:
+                backlog, oldest = conn.execute(
+                    select(func.count(), func.min(table.c.created_at)).where(
+                        table.c.published_at.is_(None)
+                    )
+                ).one()
+        except Exception as exc:
+            log.warning("outbox backlog unknown: %s", exc)
+            return
         self.metrics.outbox_backlog.labels(self.metrics.service).set(backlog)
         age = 0.0
         if oldest is not None:

@@ -1,0 +1,56 @@
+"""The relay publishes `mandatory`: an event no queue would take stays in the outbox."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import text
+
+from tests.support import events
+from tests.support.services import in_process
+from tests.support.waiting import wait_until
+
+
+def test_an_unroutable_event_is_kept_and_published_once_a_queue_is_bound(
+    clean, engine, amqp_uri, database_url
+):
+    from proposals.service import ProposalsService
+
+    exchange = f"test.noalternate.{uuid.uuid4().hex[:6]}"
+    config = {"EVENTS_EXCHANGE": exchange, "EVENTS_ALTERNATE_EXCHANGE": ""}
+    with in_process(ProposalsService, amqp_uri, database_url, **config) as base:
+        import requests
+
+        assert (
+            requests.post(
+                f"{base}/api/v1/events", json=events.submitted("UR-1"), timeout=10
+            ).status_code
+            == 202
+        )
+        wait_until(
+            lambda: (
+                'grantflow_events_unroutable_total{service="proposals",'
+                'type="proposal_submitted"}' in requests.get(f"{base}/metrics").text
+            ),
+            10,
+            "the broker to return the event",
+        )
+        assert _unpublished(engine) == 1
+
+        queue = clean.channel.queue_declare("", exclusive=True).method.queue
+        clean.channel.queue_bind(queue, exchange, "#")
+        received = []
+        wait_until(
+            lambda: received.extend(clean.get_all(queue)) or received,
+            10,
+            "the event once a queue is bound",
+        )
+        assert received[0].json()["subject"] == "UR-1"
+        wait_until(lambda: _unpublished(engine) == 0, 10, "the row to be marked published")
+
+
+def _unpublished(engine):
+    with engine.connect() as conn:
+        return conn.execute(
+            text("SELECT count(*) FROM proposals_outbox WHERE published_at IS NULL")
+        ).scalar()

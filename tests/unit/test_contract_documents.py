@@ -1,0 +1,282 @@
+"""The machine-readable contract documents are valid, complete and agree with the code.
+
+contracts/openapi.yaml (HTTP), contracts/asyncapi.yaml (events), the JSON Schemas under
+contracts/events and the examples under contracts/examples, read by the production parser.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from jsonschema import Draft202012Validator
+
+from grantflow.contract import LIFECYCLE_TYPES, Contract
+from grantflow.errors import Refused
+
+ROOT = Path(__file__).resolve().parents[2]
+CONTRACTS = ROOT / "contracts"
+EVENTS = CONTRACTS / "events"
+EXAMPLES = CONTRACTS / "examples"
+INVALID = EXAMPLES / "invalid"
+LIFECYCLE_RULES = ROOT / "services/proposals/proposals/domain/lifecycle.py"
+
+SCHEMAS = sorted(EVENTS.glob("*.schema.json"))
+VALID_EXAMPLES = sorted(EXAMPLES.glob("*.json"))
+
+# Every file in contracts/examples/invalid, with the code the production parser must give.
+INVALID_EXAMPLES: dict[str, str] = {
+    "contract.signed__empty_tranches.json": "schema_violation",
+    "disbursement.made__amount_as_string.json": "schema_violation",
+    "disbursement.made__float_amount.json": "amount_not_integer",
+    "plan.approved__province_as_number.json": "schema_violation",
+    "plan.approved__wrong_type_const.json": "unknown_type",
+    "proposal.accepted__impossible_date.json": "schema_violation",
+    "proposal.appraised__unknown_data_field.json": "schema_violation",
+    "proposal.approved__time_without_offset.json": "not_cloudevent",
+    "proposal.rejected__bad_extension_name.json": "not_cloudevent",
+    "proposal.submitted__missing_title.json": "schema_violation",
+    "proposal.submitted__unknown_activity.json": "schema_violation",
+    "proposal_settled__float_settled_vnd.json": "amount_not_integer",
+    "proposal_submitted__missing_version.json": "schema_violation",
+}
+
+
+@pytest.fixture(scope="module")
+def contract() -> Contract:
+    return Contract(CONTRACTS)
+
+
+def load_yaml(name: str) -> dict[str, Any]:
+    return yaml.safe_load((CONTRACTS / name).read_text(encoding="utf-8"))
+
+
+def refs(node: Any) -> Iterator[str]:
+    """Every `$ref` value anywhere in a parsed document."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "$ref" and isinstance(value, str):
+                yield value
+            else:
+                yield from refs(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from refs(item)
+
+
+def file_refs(document: dict[str, Any]) -> list[str]:
+    """The `$ref`s (and OpenAPI `externalValue`s) that point into another file."""
+    found = [r.split("#", 1)[0] for r in refs(document) if not r.startswith("#")]
+    return sorted(set(found))
+
+
+def domain_event_names() -> set[str]:
+    """The domain event names the lifecycle rules announce (third argument of `_move`)."""
+    tree = ast.parse(LIFECYCLE_RULES.read_text(encoding="utf-8"))
+    return {
+        node.args[2].value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "_move"
+        and isinstance(node.args[2], ast.Constant)
+    }
+
+
+# --- OpenAPI -------------------------------------------------------------------------------
+
+
+def test_the_openapi_document_is_valid_openapi_3_1():
+    from openapi_spec_validator import validate
+
+    spec = load_yaml("openapi.yaml")
+    assert spec["openapi"] == "3.1.0"
+    validate(spec, base_uri=(CONTRACTS / "openapi.yaml").as_uri())
+
+
+def test_every_file_the_openapi_document_refers_to_exists():
+    spec = load_yaml("openapi.yaml")
+    targets = file_refs(spec)
+    examples = [
+        example["externalValue"]
+        for media in _media_types(spec)
+        for example in media.get("examples", {}).values()
+        if "externalValue" in example
+    ]
+    assert targets, "the request body schema should be the CloudEvent envelope schema"
+    for target in [*targets, *examples]:
+        assert (CONTRACTS / target).is_file(), f"openapi.yaml refers to missing {target}"
+
+
+def _media_types(spec: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    for item in spec["paths"].values():
+        for operation in item.values():
+            body = operation.get("requestBody", {})
+            yield from body.get("content", {}).values()
+
+
+def test_the_openapi_document_describes_every_http_route_of_the_proposals_service_and_no_more():
+    from grantflow.http import ApiHandler
+    from proposals.service import ProposalsService
+
+    served = set()
+    for _, member in inspect.getmembers(ProposalsService):
+        for entrypoint in getattr(member, "nameko_entrypoints", ()):
+            if isinstance(entrypoint, ApiHandler):
+                path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", entrypoint.url)
+                served.add((entrypoint.method.lower(), path))
+    spec = load_yaml("openapi.yaml")
+    documented = {
+        (method, path)
+        for path, item in spec["paths"].items()
+        for method, operation in item.items()
+        if operation.get("x-service") == "proposals"
+    }
+    assert served == documented
+
+
+def test_every_openapi_operation_names_its_service_by_tag_and_extension():
+    spec = load_yaml("openapi.yaml")
+    tags = {t["name"] for t in spec["tags"]}
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            assert operation["x-service"] in tags, f"{method} {path}"
+            assert operation["tags"] == [operation["x-service"]], f"{method} {path}"
+
+
+def test_every_error_status_the_openapi_document_lists_uses_the_error_body():
+    spec = load_yaml("openapi.yaml")
+    error = "#/components/schemas/Error"
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            for status, response in operation["responses"].items():
+                if not status.startswith(("4", "5")) or path.startswith("/health"):
+                    continue
+                if "$ref" in response:
+                    response = spec["components"]["responses"][response["$ref"].split("/")[-1]]
+                schema = response["content"]["application/json"]["schema"]
+                assert schema == {"$ref": error}, f"{method} {path} {status}"
+
+
+def test_every_error_code_of_the_status_table_is_named_in_the_openapi_document():
+    from grantflow.errors import HTTP_STATUS
+
+    text = (CONTRACTS / "openapi.yaml").read_text(encoding="utf-8")
+    missing = [code for code in HTTP_STATUS if f"`{code}`" not in text]
+    assert not missing
+
+
+# --- AsyncAPI ------------------------------------------------------------------------------
+
+
+def test_the_asyncapi_document_parses_and_is_asyncapi_3_0_0():
+    spec = load_yaml("asyncapi.yaml")
+    assert spec["asyncapi"] == "3.0.0"
+    assert spec["channels"] and spec["operations"]
+
+
+def test_every_file_the_asyncapi_document_refers_to_exists():
+    targets = file_refs(load_yaml("asyncapi.yaml"))
+    assert targets
+    missing = [t for t in targets if not (CONTRACTS / t).is_file()]
+    assert not missing
+
+
+def test_every_internal_reference_of_the_asyncapi_document_resolves():
+    spec = load_yaml("asyncapi.yaml")
+    for ref in refs(spec):
+        if not ref.startswith("#/"):
+            continue
+        node: Any = spec
+        for part in ref[2:].split("/"):
+            part = part.replace("~1", "/").replace("~0", "~")
+            assert isinstance(node, dict) and part in node, f"{ref} does not resolve"
+            node = node[part]
+
+
+# --- JSON Schemas and examples -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", SCHEMAS, ids=lambda p: p.name)
+def test_every_event_schema_is_a_valid_draft_2020_12_schema(path):
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)
+    assert schema["$id"].endswith("/" + path.name)
+
+
+@pytest.mark.parametrize("path", VALID_EXAMPLES, ids=lambda p: p.name)
+def test_every_example_is_accepted_by_the_production_parser(contract, path):
+    envelope = contract.parse(path.read_bytes())
+    assert envelope.type == path.name.removesuffix(".json")
+
+
+@pytest.mark.parametrize("name", sorted(INVALID_EXAMPLES))
+def test_every_invalid_example_is_refused_with_its_code(contract, name):
+    with pytest.raises(Refused) as refused:
+        contract.parse((INVALID / name).read_bytes())
+    assert refused.value.code == INVALID_EXAMPLES[name]
+    assert refused.value.detail
+
+
+def test_the_table_of_invalid_examples_covers_every_file_in_the_directory():
+    assert {p.name for p in INVALID.glob("*.json")} == set(INVALID_EXAMPLES)
+
+
+@pytest.mark.parametrize("event_type", LIFECYCLE_TYPES)
+def test_every_lifecycle_type_has_a_schema_and_an_example(contract, event_type):
+    assert (EVENTS / f"{event_type}.schema.json").is_file()
+    assert (EXAMPLES / f"{event_type}.json").is_file()
+    assert event_type in contract.types
+
+
+def test_the_lifecycle_rules_announce_nine_domain_events():
+    from proposals.domain.lifecycle import RULES
+
+    names = domain_event_names()
+    assert len(names) == len(RULES) == 9
+    assert names == {t.replace(".", "_") for t in RULES}
+
+
+@pytest.mark.parametrize("name", sorted(domain_event_names()))
+def test_every_domain_event_the_proposals_service_announces_has_a_schema_and_an_example(
+    contract, name
+):
+    assert (EVENTS / f"{name}.schema.json").is_file()
+    assert (EXAMPLES / f"{name}.json").is_file()
+    assert name in contract.types
+
+
+def test_the_domain_events_of_a_full_lifecycle_follow_their_schemas(contract):
+    """What `handlers.announce` builds is accepted by the schema of its own name."""
+    from proposals.domain.lifecycle import RULES
+    from proposals.handlers import announce
+    from tests.support import events
+
+    def announced(stream: list[dict[str, Any]]) -> Iterator[tuple[str, dict[str, Any]]]:
+        current = None
+        for raw in stream:
+            cause = contract.parse(json.dumps(raw))
+            change = RULES[cause.type](current, cause.data, cause.on)
+            current = change.proposal
+            yield change.event, announce(change, cause)
+
+    streams = [
+        events.full_lifecycle("DOC-1"),
+        [events.submitted("DOC-2"), events.rejected("DOC-2")],
+        [events.submitted("DOC-3"), events.cancelled("DOC-3")],
+    ]
+    seen = set()
+    for stream in streams:
+        for name, domain_event in announced(stream):
+            parsed = contract.parse(json.dumps(domain_event))
+            assert parsed.type == name
+            assert parsed.version == domain_event["version"]
+            seen.add(name)
+    assert seen == domain_event_names()
