@@ -56,7 +56,8 @@ def test_every_event_type_over_amqp_moves_a_proposal_to_settlement(proposals):
 
 
 def test_every_event_type_over_http_answers_202_and_applies(proposals):
-    lifecycle = events.full_lifecycle("HT-1") + [
+    lifecycle = [
+        *events.full_lifecycle("HT-1"),
         events.submitted("HT-2"),
         events.rejected("HT-2"),
         events.submitted("HT-3"),
