@@ -2,6 +2,11 @@
 
 Schemas are loaded and compiled once per process. Bodies are parsed with `Decimal` for
 non-integer numbers, so `150000000.0` is not an integer and money can never arrive as a float.
+
+Two validators, one set of schemas: jsonschema-rs (compiled, ~40x faster) decides the common
+case; an event it refuses, or one that holds a non-integer number (which jsonschema-rs would
+let pass as an integer when it is integral), goes to the reference `jsonschema` validator,
+which treats `Decimal` as never an integer and words the error for the dead-letter header.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import jsonschema_rs
 from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 
@@ -63,40 +69,66 @@ class Contract:
     """Compiled validators for every schema under a contracts directory."""
 
     def __init__(self, contracts_dir: Path) -> None:
-        resources = []
-        self._by_name: dict[str, dict[str, Any]] = {}
+        self._schemas: dict[str, dict[str, Any]] = {}
         for path in sorted((contracts_dir / "events").glob("*.schema.json")):
-            schema = json.loads(path.read_text(encoding="utf-8"))
-            resources.append((schema["$id"], Resource.from_contents(schema)))
-            self._by_name[path.name.removesuffix(".schema.json")] = schema
-        registry = Registry().with_resources(resources)
-        checker = FormatChecker()
-        self._validators = {
-            name: Draft202012Validator(schema, registry=registry, format_checker=checker)
-            for name, schema in self._by_name.items()
+            self._schemas[path.name.removesuffix(".schema.json")] = json.loads(
+                path.read_text(encoding="utf-8")
+            )
+        by_id = [(schema["$id"], schema) for schema in self._schemas.values()]
+        fast_registry = jsonschema_rs.Registry(by_id)
+        self._fast = {
+            name: jsonschema_rs.validator_for(schema, registry=fast_registry, validate_formats=True)
+            for name, schema in self._schemas.items()
         }
-        self._envelope = self._validators["cloudevent"]
+        registry = Registry().with_resources(
+            (uri, Resource.from_contents(schema)) for uri, schema in by_id
+        )
+        checker = FormatChecker()
+        self._strict = {
+            name: Draft202012Validator(schema, registry=registry, format_checker=checker)
+            for name, schema in self._schemas.items()
+        }
 
     @property
     def types(self) -> frozenset[str]:
-        return frozenset(self._validators) - {"cloudevent", "common"}
+        return frozenset(self._schemas) - {"cloudevent", "common"}
 
     def parse(self, body: bytes | str, accepted: Iterable[str] | None = None) -> Envelope:
         """Parse and validate one structured-mode CloudEvent, or raise `Refused` with a code."""
+        fractions: list[Decimal] = []
+
+        def as_decimal(text: str) -> Decimal:
+            fractions.append(Decimal(text))
+            return fractions[-1]
+
         try:
-            event = json.loads(body, parse_float=Decimal)
+            event = json.loads(body, parse_float=as_decimal)
         except (ValueError, UnicodeDecodeError) as exc:
             raise Refused("not_json", f"the body is not JSON: {exc}") from None
         if not isinstance(event, dict):
             raise Refused("not_cloudevent", "the body is JSON but not an object")
-        envelope_error = next(iter(self._envelope.iter_errors(event)), None)
-        if envelope_error is not None:
-            raise Refused("not_cloudevent", f"not a CloudEvent 1.0: {_describe(envelope_error)}")
+        if not self._fast["cloudevent"].is_valid(event):
+            error = next(iter(self._strict["cloudevent"].iter_errors(event)), None)
+            raise Refused("not_cloudevent", f"not a CloudEvent 1.0: {_describe(error)}")
         event_type = event["type"]
-        validator = self._validators.get(event_type)
-        if validator is None or (accepted is not None and event_type not in accepted):
+        if event_type not in self.types or (accepted is not None and event_type not in accepted):
             raise Refused("unknown_type", f"event type {event_type!r} is not accepted here")
-        errors = sorted(validator.iter_errors(event), key=lambda e: list(e.absolute_path))
+        if fractions or not self._fast[event_type].is_valid(event):
+            self._check_strictly(event_type, event)
+        return Envelope(
+            id=event["id"],
+            source=event["source"],
+            type=event_type,
+            time=datetime.fromisoformat(event["time"].upper()),
+            data=_plain(event["data"]) if fractions else event["data"],
+            subject=event.get("subject"),
+            version=event.get("version"),
+        )
+
+    def _check_strictly(self, event_type: str, event: dict[str, Any]) -> None:
+        errors = sorted(
+            self._strict[event_type].iter_errors(event), key=lambda e: list(e.absolute_path)
+        )
         if errors:
             money = [e for e in errors if _is_float_money(e)]
             if money:
@@ -104,15 +136,6 @@ class Contract:
                     "amount_not_integer", _describe(money[0]) + " (money is integer dong)"
                 )
             raise Refused("schema_violation", _describe(errors[0]))
-        return Envelope(
-            id=event["id"],
-            source=event["source"],
-            type=event_type,
-            time=datetime.fromisoformat(event["time"].upper()),
-            data=_plain(event["data"]),
-            subject=event.get("subject"),
-            version=event.get("version"),
-        )
 
 
 def _is_float_money(error: Any) -> bool:
@@ -126,6 +149,8 @@ def _is_float_money(error: Any) -> bool:
 
 
 def _describe(error: Any) -> str:
+    if error is None:
+        return "(no detail)"
     where = "/".join(str(p) for p in error.absolute_path) or "(event)"
     return f"{where}: {error.message}"
 

@@ -88,6 +88,9 @@ def submit(existing: Proposal | None, d: dict[str, Any], on: date) -> Change:
         proposal, before = copy.deepcopy(existing), existing.state
         for name, value in fields.items():
             setattr(proposal, name, value)
+        # A resubmitted proposal is appraised afresh.
+        proposal.score = proposal.appraisal_outcome = proposal.appraisal_note = None
+        proposal.ceiling_vnd, proposal.over_ceiling = None, False
     data = {
         **{
             k: fields[k]
@@ -101,6 +104,8 @@ def submit(existing: Proposal | None, d: dict[str, Any], on: date) -> Change:
 
 
 def appraise(existing: Proposal | None, d: dict[str, Any], on: date) -> Change:
+    if existing is not None and existing.state == State.REVISION:  # resubmission may follow
+        raise Early("prerequisite_missing", f"proposal {d['proposal_id']} awaits resubmission")
     p = require(existing, d["proposal_id"], State.SUBMITTED, State.IN_APPRAISAL)
     before = p.state
     ceiling = ceiling_for(p.activity, p.source_fund, on)
