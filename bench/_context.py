@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
 import subprocess
@@ -11,13 +12,8 @@ from importlib.metadata import version
 
 def describe(**params: object) -> str:
     cpu = "?"
-    try:
-        for line in open("/proc/cpuinfo", encoding="utf-8"):
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    with contextlib.suppress(OSError), open("/proc/cpuinfo", encoding="utf-8") as info:
+        cpu = next((ln.split(":", 1)[1].strip() for ln in info if ln.startswith("model name")), cpu)
     rabbit = subprocess.run(["rabbitmqctl", "-q", "version"], capture_output=True, text=True)
     lines = [
         f"command: {' '.join([os.path.basename(sys.executable), *sys.argv])}",

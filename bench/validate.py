@@ -1,20 +1,18 @@
 """How many lifecycle events per second the envelope parser validates (one core).
 
-    .venv/bin/python bench/validate.py [--events 20000]
+.venv/bin/python bench/validate.py [--events 20000]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from _context import describe  # bench/ is on sys.path when a benchmark runs as a script
 
-from bench._context import describe  # noqa: E402
-from grantflow.contract import Contract  # noqa: E402
+from grantflow.contract import Contract
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -24,9 +22,7 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=20_000)
     args = parser.parse_args()
     contract = Contract(ROOT / "contracts")
-    examples = [
-        p.read_bytes() for p in sorted((ROOT / "contracts" / "examples").glob("*.*.json"))
-    ]
+    examples = [p.read_bytes() for p in sorted((ROOT / "contracts" / "examples").glob("*.*.json"))]
     bodies = [examples[i % len(examples)] for i in range(args.events)]
     assert all(json.loads(b)["type"] for b in examples)
     started = time.perf_counter()
@@ -34,8 +30,10 @@ def main() -> None:
         contract.parse(body)
     elapsed = time.perf_counter() - started
     print(describe(events=args.events, example_types=len(examples)))
-    print(f"validated {args.events} lifecycle events in {elapsed:.2f} s: "
-          f"{args.events / elapsed:,.0f} events/s (parse + envelope + type schema + formats)")
+    print(
+        f"validated {args.events} lifecycle events in {elapsed:.2f} s: "
+        f"{args.events / elapsed:,.0f} events/s (parse + envelope + type schema + formats)"
+    )
 
 
 if __name__ == "__main__":
