@@ -36,10 +36,10 @@ integration: install servers
 	$(BIN)/python -m pytest -q tests/integration tests/e2e
 
 demo: install
-	@scripts/demo
+	$(BIN)/python scripts/demo.py
 
 up: install
-	@scripts/demo --stay-up
+	$(BIN)/python scripts/demo.py --stay-up
 
 bench: install servers
 	$(BIN)/python bench/ingest.py

@@ -122,10 +122,10 @@ def cancelled(pid: str) -> dict[str, Any]:
     return event("proposal.cancelled", {"proposal_id": pid, "reason": "Đơn vị rút đề án"})
 
 
-def full_lifecycle(pid: str) -> list[dict[str, Any]]:
+def full_lifecycle(pid: str, province: str = "74") -> list[dict[str, Any]]:
     """Submission to settlement: seven events, seven versions."""
     return [
-        submitted(pid),
+        submitted(pid, province=province),
         appraised(pid),
         approved(pid),
         contract_signed(pid),
@@ -133,3 +133,40 @@ def full_lifecycle(pid: str) -> list[dict[str, Any]]:
         accepted(pid),
         settled(pid),
     ]
+
+
+SAMPLE_PROVINCES = {"74": "BD", "79": "HCM", "80": "LA", "92": "CT", "68": "LD"}
+
+
+def sample_file_events() -> list[dict[str, Any]]:
+    """A small, fixed set for `make demo`: in each of five southern provinces one proposal
+    settled, one contracted whose progress report comes before its contract (applied once the
+    contract arrives), one still in appraisal; and one malformed event (dead-lettered)."""
+    out: list[dict[str, Any]] = []
+    for code, prefix in SAMPLE_PROVINCES.items():
+        done, signed, waiting = (f"{prefix}-2016-{n:03d}" for n in (1, 2, 3))
+        out += full_lifecycle(done, province=code)
+        out += [
+            submitted(signed, province=code),
+            appraised(signed),
+            approved(signed),
+            progress(signed, percent=30),
+            contract_signed(signed),
+        ]
+        out += [submitted(waiting, province=code), appraised(waiting)]
+    out.append(submitted("BAD-1", province="99"))
+    # Stable ids, so publishing the file twice shows de-duplication.
+    return [{**e, "id": f"{e['type']}:{e['data']['proposal_id']}"} for e in out]
+
+
+def main() -> None:
+    """`python -m grantflow.samples` writes the demo's sample file as JSON lines to stdout."""
+    import json
+    import sys
+
+    for e in sample_file_events():
+        sys.stdout.write(json.dumps(e, ensure_ascii=False) + "\n")
+
+
+if __name__ == "__main__":
+    main()
