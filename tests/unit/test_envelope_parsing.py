@@ -122,6 +122,16 @@ def test_a_time_without_offset_is_refused_as_not_a_cloudevent(contract):
     assert "time" in error.detail
 
 
+def test_a_source_that_is_not_a_uri_reference_is_refused_as_not_a_cloudevent(contract):
+    event = {**events.submitted("EP-1"), "source": "khuyen cong center"}
+    assert refused(contract, dumps(event), HANDLED).code == "not_cloudevent"
+
+
+def test_a_source_that_is_not_a_uri_reference_is_refused_with_a_detail_naming_it(contract):
+    event = {**events.submitted("EP-1"), "source": "khuyen cong center"}
+    assert "source" in refused(contract, dumps(event), HANDLED).detail
+
+
 def test_a_missing_required_data_field_is_a_schema_violation(contract):
     event = events.submitted("EP-1")
     del event["data"]["planned_end"]

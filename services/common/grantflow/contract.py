@@ -108,8 +108,9 @@ class Contract:
         if not isinstance(event, dict):
             raise Refused("not_cloudevent", "the body is JSON but not an object")
         if not self._fast["cloudevent"].is_valid(event):
-            error = next(iter(self._strict["cloudevent"].iter_errors(event)), None)
-            raise Refused("not_cloudevent", f"not a CloudEvent 1.0: {_describe(error)}")
+            raise Refused(
+                "not_cloudevent", f"not a CloudEvent 1.0: {self._why('cloudevent', event)}"
+            )
         event_type = event["type"]
         if event_type not in self.types or (accepted is not None and event_type not in accepted):
             raise Refused("unknown_type", f"event type {event_type!r} is not accepted here")
@@ -129,13 +130,24 @@ class Contract:
         errors = sorted(
             self._strict[event_type].iter_errors(event), key=lambda e: list(e.absolute_path)
         )
+        money = [e for e in errors if _is_float_money(e)]
+        if money:
+            raise Refused("amount_not_integer", _describe(money[0]) + " (money is integer dong)")
         if errors:
-            money = [e for e in errors if _is_float_money(e)]
-            if money:
-                raise Refused(
-                    "amount_not_integer", _describe(money[0]) + " (money is integer dong)"
-                )
             raise Refused("schema_violation", _describe(errors[0]))
+        if not self._fast[event_type].is_valid(event):  # a format only jsonschema-rs checks
+            raise Refused("schema_violation", self._why(event_type, event))
+
+    def _why(self, name: str, event: dict[str, Any]) -> str:
+        """The first error, worded by the reference validator, else by jsonschema-rs."""
+        error = next(iter(self._strict[name].iter_errors(event)), None)
+        if error is not None:
+            return _describe(error)
+        fast = next(iter(self._fast[name].iter_errors(event)), None)
+        if fast is None:
+            return "(no detail)"
+        where = "/".join(str(p) for p in fast.instance_path) or "(event)"
+        return f"{where}: {fast.message}"
 
 
 def _is_float_money(error: Any) -> bool:
@@ -149,8 +161,6 @@ def _is_float_money(error: Any) -> bool:
 
 
 def _describe(error: Any) -> str:
-    if error is None:
-        return "(no detail)"
     where = "/".join(str(p) for p in error.absolute_path) or "(event)"
     return f"{where}: {error.message}"
 

@@ -14,7 +14,9 @@ from typing import Any
 
 from nameko.extensions import DependencyProvider
 from nameko.web.handlers import HttpRequestHandler
+from nameko.web.server import WebServer, WsgiApp
 from sqlalchemy import text
+from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
 from grantflow.errors import Refused, http_status
@@ -41,8 +43,33 @@ def error_response(code: str, detail: str, status: int | None = None) -> Respons
     return json_response(body, status or http_status(code))
 
 
+class JsonWsgiApp(WsgiApp):
+    """nameko's WSGI app, but an unknown path or method gets the contract's error body too."""
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        request = Request(environ, shallow=True)  # as nameko does: nothing reads the body yet
+        try:
+            provider, values = self.url_map.bind_to_environ(environ).match()
+        except HTTPException as exc:
+            code = ROUTING_CODES.get(exc.code or 400, "bad_request")
+            response = error_response(code, exc.description or code, exc.code)
+            return response(environ, start_response)
+        request.path_values = values
+        return provider.handle_request(request)(environ, start_response)
+
+
+ROUTING_CODES = {404: "not_found", 405: "method_not_allowed"}
+
+
+class JsonWebServer(WebServer):
+    def get_wsgi_app(self) -> JsonWsgiApp:
+        return JsonWsgiApp(self)
+
+
 class ApiHandler(HttpRequestHandler):
     """nameko's http entrypoint that speaks the contract's JSON and error body."""
+
+    server = JsonWebServer()
 
     def __init__(self, method: str, url: str, **kwargs: Any) -> None:
         super().__init__(method, url, expected_exceptions=(Refused,), **kwargs)
@@ -81,6 +108,14 @@ def query_int(
     if (low is not None and value < low) or (high is not None and value > high):
         raise Refused("bad_query", f"{name} must be between {low} and {high}")
     return value
+
+
+def query_text(request: Request, name: str) -> str | None:
+    """A text query parameter (None when absent or empty); PostgreSQL refuses NUL characters."""
+    raw = request.args.get(name) or None
+    if raw is not None and "\x00" in raw:
+        raise Refused("bad_query", f"{name} must not contain a NUL character")
+    return raw
 
 
 class Health(DependencyProvider):

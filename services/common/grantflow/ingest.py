@@ -144,7 +144,7 @@ class LifecycleIngest(Entrypoint):
             try:
                 valid.append((message, contract().parse(message.body, self.accepted_types)))
             except Refused as error:
-                self._dead_letter(publisher, message, error, "?")
+                self._dead_letter(publisher, message, error, None)
         if not valid:
             return
         outcomes = self._apply([envelope for _, envelope in valid])
@@ -154,9 +154,9 @@ class LifecycleIngest(Entrypoint):
                 label = "applied" if isinstance(outcome, Applied) else "duplicate"
                 self.metrics.consumed.labels(self.metrics.service, envelope.type, label).inc()
             elif outcome.retryable:
-                self._retry(publisher, message, outcome.error, envelope.type)
+                self._retry(publisher, message, outcome.error, envelope)
             else:
-                self._dead_letter(publisher, message, outcome.error, envelope.type)
+                self._dead_letter(publisher, message, outcome.error, envelope)
 
     def _apply(self, events: list[Envelope]) -> list[Outcome]:
         done: Event = Event()
@@ -174,7 +174,7 @@ class LifecycleIngest(Entrypoint):
         error = Early("handler_error", f"the service could not apply the event: {exc_info[1]}")
         return [NotApplied(error) for _ in events]
 
-    def _retry(self, publisher: Any, message: Any, error: Refused, event_type: str) -> None:
+    def _retry(self, publisher: Any, message: Any, error: Refused, envelope: Envelope) -> None:
         headers = dict(message.headers or {})
         now_ms = int(time.time() * 1000)
         first_seen = int(headers.get(FIRST_SEEN, now_ms))
@@ -185,21 +185,24 @@ class LifecycleIngest(Entrypoint):
                 f"{error.detail} (still not applicable after {attempts - 1} retries"
                 f" over {elapsed:.0f} s)"
             )
-            self._dead_letter(publisher, message, Refused(error.code, detail), event_type)
+            self._dead_letter(publisher, message, Refused(error.code, detail), envelope)
             return
         delay = self.delays[min(attempts - 1, len(self.delays) - 1)]
         headers.update({FIRST_SEEN: first_seen, ATTEMPTS: attempts})
         self._republish(publisher, message, headers, self.delay_queues[delay])
         message.ack()
-        self.metrics.consumed.labels(self.metrics.service, event_type, "retried").inc()
+        self.metrics.consumed.labels(self.metrics.service, envelope.type, "retried").inc()
         log.info(
             "event retried in %.0fs: %s",
             delay,
             error,
-            extra={"event_type": event_type, "error_code": error.code},
+            extra=_log_fields(envelope, message, error),
         )
 
-    def _dead_letter(self, publisher: Any, message: Any, error: Refused, event_type: str) -> None:
+    def _dead_letter(
+        self, publisher: Any, message: Any, error: Refused, envelope: Envelope | None
+    ) -> None:
+        event_type = envelope.type if envelope else "invalid"  # never a raw type: label bound
         headers = dict(message.headers or {})
         headers.update(
             {
@@ -217,11 +220,7 @@ class LifecycleIngest(Entrypoint):
         log.warning(
             "event dead-lettered: %s",
             error,
-            extra={
-                "event_type": event_type,
-                "error_code": error.code,
-                "message_id": message.properties.get("message_id"),
-            },
+            extra=_log_fields(envelope, message, error),
         )
 
     def _republish(self, publisher: Any, message: Any, headers: dict[str, Any], queue: str) -> None:
@@ -233,6 +232,16 @@ class LifecycleIngest(Entrypoint):
             routing_key=queue,
             mandatory=True,
         )
+
+
+def _log_fields(envelope: Envelope | None, message: Any, error: Refused) -> dict[str, Any]:
+    """What a JSON log line carries to find the event again: its id, source, type, the code."""
+    return {
+        "event_id": envelope.id if envelope else message.properties.get("message_id"),
+        "event_source": envelope.source if envelope else None,
+        "event_type": envelope.type if envelope else None,
+        "error_code": error.code,
+    }
 
 
 def _header_text(text: str, limit: int = 1000) -> str:

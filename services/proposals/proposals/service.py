@@ -9,7 +9,7 @@ from werkzeug.wrappers import Request
 from grantflow.contract import CONTENT_TYPE, Envelope, contract
 from grantflow.db import Database
 from grantflow.errors import Refused
-from grantflow.http import Observable, api, query_int
+from grantflow.http import Observable, api, query_int, query_text
 from grantflow.ingest import lifecycle_ingest
 from grantflow.outcomes import Applied, NotApplied, Outcome, apply_batch
 from grantflow.relay import OutboxRelay
@@ -51,16 +51,16 @@ class ProposalsService(Observable):
     def list_proposals(self, request: Request) -> dict[str, Any]:
         """Proposals, filtered by province, year, source_fund, state, activity; paginated."""
         limit = query_int(request, "limit", 50, 1, 500)
-        offset = query_int(request, "offset", 0, 0)
-        filters = {k: request.args.get(k) or None for k in FILTERS}
+        offset = query_int(request, "offset", 0, 0, 2**63 - 1)
+        filters = {k: query_text(request, k) for k in FILTERS}
         filters["year"] = query_int(request, "year", None, 2000, 2100)
         items, total = repository.find(self.db, filters, limit, offset)
         return {"items": items, "total": total, "limit": limit, "offset": offset}
 
-    @api("GET", "/api/v1/proposals/<string:proposal_id>")
+    @api("GET", "/api/v1/proposals/<path:proposal_id>")
     def get_proposal(self, request: Request, proposal_id: str) -> dict[str, Any]:
         """One proposal with its full history (the audit trail of every change)."""
-        found = repository.detail(self.db, proposal_id)
+        found = repository.detail(self.db, proposal_id) if "\x00" not in proposal_id else None
         if found is None:
             raise Refused("not_found", f"no proposal {proposal_id}")
         return found

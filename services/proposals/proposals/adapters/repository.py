@@ -150,4 +150,4 @@ def detail(session: Session, proposal_id: str) -> dict[str, Any] | None:
 
 
 def _utc(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
