@@ -14,8 +14,19 @@ from tests.support.broker import DEAD, Broker
 from tests.support.services import in_process
 from tests.support.waiting import wait_until
 
-PROPOSAL_TABLES = ("proposals_proposal", "proposals_history", "proposals_inbox", "proposals_outbox")
 INGEST_QUEUE = "grantflow.lifecycle.proposals"
+SERVICE_QUEUES = (
+    INGEST_QUEUE,
+    "grantflow.lifecycle.disbursement",
+    "grantflow.events.disbursement",
+)
+
+
+def _service_tables() -> list[str]:
+    from disbursement.adapters.tables import metadata as disbursement
+    from proposals.adapters.tables import metadata as proposals
+
+    return [t.name for m in (proposals, disbursement) for t in m.sorted_tables]
 
 
 @dataclass
@@ -80,9 +91,9 @@ def engine(database_url: str) -> Iterator[Engine]:
 @pytest.fixture
 def clean(engine: Engine, amqp_uri: str) -> Iterator[Broker]:
     with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {', '.join(PROPOSAL_TABLES)}"))
+        conn.execute(text(f"TRUNCATE {', '.join(_service_tables())}"))
     broker = Broker(amqp_uri)
-    broker.purge(DEAD, INGEST_QUEUE)
+    broker.purge(DEAD, *SERVICE_QUEUES)
     yield broker
     broker.close()
 
@@ -93,6 +104,17 @@ def proposals(clean: Broker, engine: Engine, amqp_uri: str, database_url: str) -
 
     captured = clean.capture()
     with in_process(ProposalsService, amqp_uri, database_url) as base:
+        yield Harness(base, clean, engine, captured)
+
+
+@pytest.fixture
+def disbursement(
+    clean: Broker, engine: Engine, amqp_uri: str, database_url: str
+) -> Iterator[Harness]:
+    from disbursement.service import DisbursementService
+
+    captured = clean.capture()
+    with in_process(DisbursementService, amqp_uri, database_url) as base:
         yield Harness(base, clean, engine, captured)
 
 

@@ -37,6 +37,16 @@ class Broker:
         props = pika.BasicProperties(content_type="application/cloudevents+json", delivery_mode=2)
         self.channel.basic_publish(LIFECYCLE, key, body, props, mandatory=True)
 
+    def announce(self, event: dict[str, Any]) -> None:
+        """Publish a domain event as a service's outbox relay would."""
+        self.channel.exchange_declare(
+            EVENTS, "topic", durable=True, arguments={"alternate-exchange": EVENTS + ".unrouted"}
+        )
+        props = pika.BasicProperties(content_type="application/cloudevents+json", delivery_mode=2)
+        self.channel.basic_publish(
+            EVENTS, event["type"], json.dumps(event).encode(), props, mandatory=True
+        )
+
     def publish_all(self, events: list[dict[str, Any]]) -> None:
         for e in events:
             self.publish(e)

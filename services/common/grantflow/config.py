@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     ingest_retry_window_seconds: float = Field(600.0, gt=0)
     ingest_retry_delays_seconds: Annotated[tuple[float, ...], NoDecode] = (1.0, 5.0, 30.0, 60.0)
 
+    repayment_grace_days: int = Field(30, ge=0, le=365)
+    overdue_check_seconds: float = Field(3600.0, gt=0)
+
     outbox_batch_size: int = Field(500, ge=1, le=10000)
     outbox_poll_seconds: float = Field(0.5, gt=0)
 

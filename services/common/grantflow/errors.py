@@ -44,6 +44,12 @@ HTTP_STATUS: dict[str, int] = {
     "repayments_mismatch": HTTPStatus.UNPROCESSABLE_ENTITY,
     "settlement_over_contract": HTTPStatus.UNPROCESSABLE_ENTITY,
     "dates_out_of_order": HTTPStatus.UNPROCESSABLE_ENTITY,
+    "unknown_commitment": HTTPStatus.CONFLICT,
+    "voucher_used": HTTPStatus.CONFLICT,
+    "over_contract": HTTPStatus.UNPROCESSABLE_ENTITY,
+    "over_advance_cap": HTTPStatus.UNPROCESSABLE_ENTITY,
+    "not_recoverable": HTTPStatus.UNPROCESSABLE_ENTITY,
+    "over_repayment": HTTPStatus.UNPROCESSABLE_ENTITY,
     "handler_error": HTTPStatus.INTERNAL_SERVER_ERROR,
 }
 

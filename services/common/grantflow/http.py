@@ -110,6 +110,24 @@ def query_int(
     return value
 
 
+def query_date(request: Request, name: str, default: date | None = None) -> date | None:
+    """A `YYYY-MM-DD` query parameter, or `Refused('bad_query')` naming it."""
+    raw = query_text(request, name)
+    if raw is None:
+        return default
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise Refused("bad_query", f"{name} must be a date YYYY-MM-DD, not {raw!r}") from None
+
+
+def query_choice(request: Request, name: str, choices: tuple[str, ...]) -> str | None:
+    raw = query_text(request, name)
+    if raw is not None and raw not in choices:
+        raise Refused("bad_query", f"{name} must be one of {', '.join(choices)}")
+    return raw
+
+
 def query_text(request: Request, name: str) -> str | None:
     """A text query parameter (None when absent or empty); PostgreSQL refuses NUL characters."""
     raw = request.args.get(name) or None

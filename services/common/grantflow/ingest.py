@@ -22,7 +22,13 @@ from eventlet.event import Event
 from kombu import Consumer, Queue
 from nameko.extensions import Entrypoint
 
-from grantflow.amqp import connect, declare_consumer_queue, declare_lifecycle, persistent_message
+from grantflow.amqp import (
+    connect,
+    declare_consumer_queue,
+    declare_events_exchange,
+    declare_lifecycle,
+    persistent_message,
+)
 from grantflow.config import settings
 from grantflow.contract import Envelope, contract
 from grantflow.errors import Early, Refused
@@ -36,18 +42,24 @@ ATTEMPTS = "x-grantflow-attempts"
 
 
 class LifecycleIngest(Entrypoint):
-    """Decorates `method(self, events: list[Envelope]) -> list[Outcome]`."""
+    """Decorates `method(self, events: list[Envelope]) -> list[Outcome]`.
+
+    By default it consumes the contract's `grantflow.lifecycle`; with `from_domain_events`
+    it consumes other services' domain events from `grantflow.events` the same way.
+    """
 
     def __init__(
         self,
         accepted_types: Iterable[str],
         routing_keys: Iterable[str] | None = None,
         queue: str | None = None,
+        from_domain_events: bool = False,
         **kwargs: Any,
     ) -> None:
         self.accepted_types = tuple(accepted_types)
         self.routing_keys = tuple(routing_keys or accepted_types)
         self.queue_name = queue
+        self.from_domain_events = from_domain_events
         super().__init__(**kwargs)
 
     def setup(self) -> None:
@@ -55,9 +67,12 @@ class LifecycleIngest(Entrypoint):
         self.cfg = cfg
         config = self.container.config
         self.uri = config.get("AMQP_URI") or cfg.amqp_uri
-        self.queue_name = (
-            self.queue_name or f"{cfg.lifecycle_exchange}.{self.container.service_name}"
-        )
+        if self.from_domain_events:
+            self.exchange = config.get("EVENTS_EXCHANGE") or cfg.events_exchange
+            self.alternate = config.get("EVENTS_ALTERNATE_EXCHANGE", cfg.events_alternate_exchange)
+        else:
+            self.exchange, self.alternate = cfg.lifecycle_exchange, ""
+        self.queue_name = self.queue_name or f"{self.exchange}.{self.container.service_name}"
         self.delays = cfg.ingest_retry_delays_seconds
         self.window = float(
             config.get("INGEST_RETRY_WINDOW_SECONDS", cfg.ingest_retry_window_seconds)
@@ -99,10 +114,12 @@ class LifecycleIngest(Entrypoint):
         with connect(self.uri) as conn:
             channel = conn.channel()
             declare_lifecycle(channel, self.cfg)
+            if self.from_domain_events:
+                declare_events_exchange(channel, self.exchange, self.alternate)
             self.delay_queues = declare_consumer_queue(
                 channel,
                 self.queue_name,
-                self.cfg.lifecycle_exchange,
+                self.exchange,
                 self.routing_keys,
                 self.delays,
             )

@@ -29,6 +29,9 @@ class ServiceEntry:
 
 SERVICES: dict[str, ServiceEntry] = {
     "proposals": ServiceEntry("proposals", "proposals.service:ProposalsService", "proposals"),
+    "disbursement": ServiceEntry(
+        "disbursement", "disbursement.service:DisbursementService", "disbursement"
+    ),
 }
 
 

@@ -1,0 +1,1 @@
+"""The disbursement service: plans, commitments, payments, settlement, recoverable support."""

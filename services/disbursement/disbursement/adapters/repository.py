@@ -1,0 +1,207 @@
+"""Loading and saving plans and commitments; the ledger; the queries behind the reads."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import and_, func, select, tuple_
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from disbursement.adapters.tables import commitment, ledger, notice, plan
+from disbursement.domain.model import Commitment, Entry, Line, Plan, Stage
+
+
+def _insert(session: Session, table: Any) -> Any:
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
+
+
+def _locking(session: Session, query: Any) -> Any:
+    return query.with_for_update() if session.get_bind().dialect.name == "postgresql" else query
+
+
+# Plans ------------------------------------------------------------------------------------
+
+
+def load_plans(session: Session, keys: Iterable[tuple[str, int, str]]) -> dict[str, Plan]:
+    """The latest version of each plan, keyed "province:year:fund"."""
+    wanted = sorted(set(keys))
+    if not wanted:
+        return {}
+    latest = (
+        select(
+            plan.c.province, plan.c.year, plan.c.source_fund, func.max(plan.c.version).label("v")
+        )
+        .where(tuple_(plan.c.province, plan.c.year, plan.c.source_fund).in_(wanted))
+        .group_by(plan.c.province, plan.c.year, plan.c.source_fund)
+        .subquery()
+    )
+    rows = session.execute(
+        select(plan).join(
+            latest,
+            and_(
+                plan.c.province == latest.c.province,
+                plan.c.year == latest.c.year,
+                plan.c.source_fund == latest.c.source_fund,
+                plan.c.version == latest.c.v,
+            ),
+        )
+    )
+    found = {}
+    for r in rows:
+        p = Plan(r.province, r.year, r.source_fund, r.amount_vnd, r.version, r.decision_no)
+        found[p.key] = p
+    return found
+
+
+def add_plan_versions(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Plan versions are appended, never updated: the history is the table."""
+    if rows:
+        session.execute(plan.insert(), list(rows))
+
+
+# Commitments ------------------------------------------------------------------------------
+
+
+def _detail(c: Commitment) -> dict[str, Any]:
+    return {
+        "contract_no": c.contract_no,
+        "signed_on": c.signed_on.isoformat(),
+        "tranches": [
+            {"due_on": t.due_on.isoformat(), "amount_vnd": t.amount_vnd} for t in c.tranches
+        ],
+        "repayments": [
+            {"due_on": t.due_on.isoformat(), "amount_vnd": t.amount_vnd} for t in c.repayments
+        ],
+        "accepted_on": c.accepted_on.isoformat() if c.accepted_on else None,
+        "settled_vnd": c.settled_vnd,
+        "vouchers": c.vouchers,
+    }
+
+
+def from_row(r: Any) -> Commitment:
+    d = r.detail
+    return Commitment(
+        proposal_id=r.proposal_id,
+        province=r.province,
+        year=r.year,
+        source_fund=r.source_fund,
+        activity=r.activity,
+        contract_no=d["contract_no"],
+        contract_vnd=r.contract_vnd,
+        signed_on=date.fromisoformat(d["signed_on"]),
+        tranches=[Line(date.fromisoformat(t["due_on"]), t["amount_vnd"]) for t in d["tranches"]],
+        recoverable=r.recoverable,
+        repayments=[
+            Line(date.fromisoformat(t["due_on"]), t["amount_vnd"]) for t in d["repayments"]
+        ],
+        stage=Stage(r.stage),
+        version=r.version,
+        accepted_on=date.fromisoformat(d["accepted_on"]) if d["accepted_on"] else None,
+        advances_vnd=r.advances_vnd,
+        payments_vnd=r.payments_vnd,
+        repaid_vnd=r.repaid_vnd,
+        settled_vnd=d["settled_vnd"],
+        vouchers=list(d["vouchers"]),
+    )
+
+
+def load_commitments(session: Session, ids: Iterable[str]) -> dict[str, Commitment]:
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    query = (
+        select(commitment)
+        .where(commitment.c.proposal_id.in_(wanted))
+        .order_by(commitment.c.proposal_id)
+    )
+    return {r.proposal_id: from_row(r) for r in session.execute(_locking(session, query))}
+
+
+def open_commitments(session: Session) -> list[Commitment]:
+    stages = (Stage.CONTRACTED.value, Stage.ACCEPTED.value, Stage.SETTLED.value)
+    query = select(commitment).where(commitment.c.stage.in_(stages))
+    return [from_row(r) for r in session.execute(query)]
+
+
+def save_commitments(session: Session, items: Sequence[Commitment]) -> None:
+    if not items:
+        return
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "proposal_id": c.proposal_id,
+            "province": c.province,
+            "year": c.year,
+            "source_fund": c.source_fund,
+            "activity": c.activity,
+            "stage": c.stage.value,
+            "version": c.version,
+            "contract_vnd": c.contract_vnd,
+            "advances_vnd": c.advances_vnd,
+            "payments_vnd": c.payments_vnd,
+            "repaid_vnd": c.repaid_vnd,
+            "recoverable": c.recoverable,
+            "detail": _detail(c),
+            "updated_at": now,
+        }
+        for c in items
+    ]
+    stmt = _insert(session, commitment).values(rows)
+    keep = [c.name for c in commitment.c if c.name != "proposal_id"]
+    session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["proposal_id"], set_={k: stmt.excluded[k] for k in keep}
+        )
+    )
+
+
+# The ledger -------------------------------------------------------------------------------
+
+
+def ledger_rows(
+    c: Commitment, entries: Sequence[Entry], event_id: str, now: datetime
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "proposal_id": c.proposal_id,
+            "province": c.province,
+            "year": c.year,
+            "source_fund": c.source_fund,
+            "kind": e.kind.value,
+            "amount_vnd": e.amount_vnd,
+            "on": e.on,
+            "voucher_no": e.voucher_no,
+            "event_id": event_id,
+            "recorded_at": now,
+        }
+        for e in entries
+    ]
+
+
+def append_ledger(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(ledger.insert(), list(rows))
+
+
+def claim_notices(
+    session: Session, keys: Sequence[tuple[str, str, int]], as_of: date
+) -> set[tuple[str, str, int]]:
+    """Record overdue notices; returns the keys that are new (raised here, once, ever)."""
+    if not keys:
+        return set()
+    now = datetime.now(UTC)
+    rows = [
+        {"kind": k, "proposal_id": p, "line_index": i, "as_of": as_of, "raised_at": now}
+        for k, p, i in keys
+    ]
+    stmt = (
+        _insert(session, notice)
+        .values(rows)
+        .on_conflict_do_nothing()
+        .returning(notice.c.kind, notice.c.proposal_id, notice.c.line_index)
+    )
+    return {tuple(r) for r in session.execute(stmt)}

@@ -1,0 +1,1 @@
+"""The disbursement domain core: standard library and reference data only."""

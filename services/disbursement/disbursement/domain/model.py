@@ -1,0 +1,117 @@
+"""Plans (kế hoạch kinh phí), commitments (contracts) and the ledger of what was paid."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+
+class Stage(StrEnum):
+    """The disbursement service's copy of a proposal's state, from the proposals' events."""
+
+    CONTRACTED = "contracted"
+    ACCEPTED = "accepted"
+    SETTLED = "settled"
+    CANCELLED = "cancelled"
+
+
+class EntryKind(StrEnum):
+    """Ledger lines. Append-only: a correction is a reversing line, never an update."""
+
+    COMMITMENT = "commitment"
+    RELEASE = "release"
+    ADVANCE = "advance"
+    PAYMENT = "payment"
+    FINAL = "final"
+    REFUND_DUE = "refund_due"
+    REPAYMENT = "repayment"
+
+
+DISBURSED = frozenset({EntryKind.ADVANCE, EntryKind.PAYMENT, EntryKind.FINAL})
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """A scheduled amount: a contract tranche or a repayment instalment."""
+
+    due_on: date
+    amount_vnd: int
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    kind: EntryKind
+    amount_vnd: int
+    on: date
+    voucher_no: str | None = None
+
+
+@dataclass(slots=True)
+class Plan:
+    province: str
+    year: int
+    source_fund: str
+    amount_vnd: int
+    version: int
+    decision_no: str | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.province}:{self.year}:{self.source_fund}"
+
+
+@dataclass(slots=True)
+class Commitment:
+    proposal_id: str
+    province: str
+    year: int
+    source_fund: str
+    activity: str
+    contract_no: str
+    contract_vnd: int
+    signed_on: date
+    tranches: list[Line]
+    recoverable: bool = False
+    repayments: list[Line] = field(default_factory=list)
+    stage: Stage = Stage.CONTRACTED
+    version: int = 0
+    accepted_on: date | None = None
+    advances_vnd: int = 0
+    payments_vnd: int = 0
+    repaid_vnd: int = 0
+    settled_vnd: int | None = None
+    vouchers: list[str] = field(default_factory=list)
+
+    @property
+    def paid_vnd(self) -> int:
+        return self.advances_vnd + self.payments_vnd
+
+    def keys(self) -> dict[str, object]:
+        return {
+            "proposal_id": self.proposal_id,
+            "province": self.province,
+            "year": self.year,
+            "source_fund": self.source_fund,
+        }
+
+
+def due_by(lines: list[Line], on: date) -> int:
+    """What a schedule asks to have been paid by `on` (inclusive)."""
+    return sum(line.amount_vnd for line in lines if line.due_on <= on)
+
+
+def overdue(lines: list[Line], settled_vnd: int, as_of: date, grace_days: int = 0) -> list[int]:
+    """Indexes of the lines past due (plus grace) while what was paid is below what was due."""
+    late = []
+    running = 0
+    for index, line in enumerate(sorted(lines, key=lambda x: x.due_on)):
+        running += line.amount_vnd
+        if (as_of - line.due_on).days > grace_days and settled_vnd < running:
+            late.append(index)
+    return late
+
+
+def cumulative(lines: list[Line], index: int) -> int:
+    ordered = sorted(lines, key=lambda x: x.due_on)
+    return sum(line.amount_vnd for line in ordered[: index + 1])

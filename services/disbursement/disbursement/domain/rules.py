@@ -1,0 +1,232 @@
+"""The money rules: plans, commitments, payments, settlement, repayments.
+
+Each rule takes the aggregate as it stands (None before it exists) and the event's validated
+data, and returns a `Change`: the aggregate after it, the ledger lines it adds, and the domain
+event to announce. A broken rule raises `Refused`, or `Early` when its prerequisite may still
+arrive (a payment before its contract).
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from disbursement.domain.model import (
+    Commitment,
+    Entry,
+    EntryKind,
+    Line,
+    Plan,
+    Stage,
+    due_by,
+)
+from grantflow.errors import Early, Refused
+from grantflow.reference import advance_cap_percent, province
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    aggregate: Plan | Commitment
+    event: str | None  # None: recorded, announced by nobody (the proposals service already did)
+    data: dict[str, Any] = field(default_factory=dict)
+    entries: list[Entry] = field(default_factory=list)
+
+
+def _day(value: str) -> date:
+    return date.fromisoformat(value)
+
+
+def _lines(raw: list[dict[str, Any]] | None) -> list[Line]:
+    return [Line(_day(r["due_on"]), r["amount_vnd"]) for r in raw or []]
+
+
+# Plans ------------------------------------------------------------------------------------
+
+
+def approve_plan(existing: Plan | None, d: dict[str, Any], on: date, adjusted: bool) -> Change:
+    key = f"{d['province']}:{d['year']}:{d['source_fund']}"
+    if (
+        province(d["province"], date(d["year"], 1, 1)) is None
+        and province(d["province"], on) is None
+    ):
+        raise Refused("unknown_province", f"no province has code {d['province']} in {d['year']}")
+    if adjusted and existing is None:
+        raise Early("prerequisite_missing", f"plan {key} is adjusted before it was approved")
+    if not adjusted and existing is not None:
+        raise Refused("illegal_transition", f"plan {key} is already approved; send plan.adjusted")
+    plan = Plan(
+        d["province"],
+        d["year"],
+        d["source_fund"],
+        d["amount_vnd"],
+        (existing.version if existing else 0) + 1,
+        d.get("decision_no"),
+    )
+    data = {
+        "province": plan.province,
+        "year": plan.year,
+        "source_fund": plan.source_fund,
+        "amount_vnd": plan.amount_vnd,
+        "previous_amount_vnd": existing.amount_vnd if existing else None,
+        "plan_version": plan.version,
+        "decision_no": plan.decision_no,
+        "adjusted": adjusted,
+    }
+    return Change(plan, "plan_approved", data)
+
+
+# Commitments, from the proposals service's events -----------------------------------------
+
+
+def commit(existing: Commitment | None, d: dict[str, Any]) -> Change:
+    if existing is not None:
+        raise Refused("illegal_transition", f"proposal {d['proposal_id']} is already committed")
+    c = Commitment(
+        proposal_id=d["proposal_id"],
+        province=d["province"],
+        year=d["year"],
+        source_fund=d["source_fund"],
+        activity=d["activity"],
+        contract_no=d["contract_no"],
+        contract_vnd=d["amount_vnd"],
+        signed_on=_day(d["signed_on"]),
+        tranches=_lines(d["tranches"]),
+        recoverable=d["recoverable"],
+        repayments=_lines(d["repayments"]),
+        version=1,
+    )
+    data = {
+        **c.keys(),
+        "activity": c.activity,
+        "contract_no": c.contract_no,
+        "contract_vnd": c.contract_vnd,
+        "signed_on": d["signed_on"],
+        "tranches": d["tranches"],
+        "recoverable": c.recoverable,
+        "repayments": d["repayments"],
+    }
+    return Change(
+        c, "commitment_recorded", data, [Entry(EntryKind.COMMITMENT, c.contract_vnd, c.signed_on)]
+    )
+
+
+def _open(existing: Commitment | None, pid: str, *stages: Stage) -> Commitment:
+    if existing is None:
+        raise Early("unknown_commitment", f"no contract of proposal {pid} has been recorded yet")
+    if existing.stage not in stages:
+        raise Refused(
+            "illegal_transition",
+            f"proposal {pid} is {existing.stage}; this needs {', '.join(stages)}",
+        )
+    c = copy.deepcopy(existing)
+    c.version += 1
+    return c
+
+
+def accept(existing: Commitment | None, d: dict[str, Any]) -> Change:
+    """Acceptance unlocks the payments that come after it (`payment`, `final`)."""
+    c = _open(existing, d["proposal_id"], Stage.CONTRACTED)
+    c.stage, c.accepted_on = Stage.ACCEPTED, _day(d["accepted_on"])
+    return Change(c, None)
+
+
+def settle(existing: Commitment | None, d: dict[str, Any]) -> Change:
+    c = _open(existing, d["proposal_id"], Stage.ACCEPTED)
+    settled, on = d["settled_vnd"], _day(d["settled_on"])
+    refund = max(0, c.paid_vnd - settled)
+    released = c.contract_vnd - min(settled, c.contract_vnd)
+    c.stage, c.settled_vnd = Stage.SETTLED, settled
+    entries = [Entry(EntryKind.RELEASE, released, on)] if released else []
+    if refund:
+        entries.append(Entry(EntryKind.REFUND_DUE, refund, on))
+    data = {
+        **c.keys(),
+        "contract_vnd": c.contract_vnd,
+        "paid_vnd": c.paid_vnd,
+        "settled_vnd": settled,
+        "refund_due_vnd": refund,
+        "released_vnd": released,
+        "settled_on": d["settled_on"],
+    }
+    return Change(c, "settlement_recorded", data, entries)
+
+
+def cancel(existing: Commitment | None, d: dict[str, Any], on: date) -> Change | None:
+    """A cancelled proposal releases what was committed and not paid.
+
+    None when it was cancelled before any contract: nothing was committed here.
+    """
+    if existing is None:
+        return None
+    c = _open(existing, d["proposal_id"], Stage.CONTRACTED, Stage.ACCEPTED)
+    c.stage = Stage.CANCELLED
+    unpaid = c.contract_vnd - c.paid_vnd
+    return Change(c, None, {}, [Entry(EntryKind.RELEASE, unpaid, on)] if unpaid > 0 else [])
+
+
+# Payments ---------------------------------------------------------------------------------
+
+
+def pay(existing: Commitment | None, d: dict[str, Any]) -> Change:
+    pid, amount, kind, voucher = d["proposal_id"], d["amount_vnd"], d["kind"], d["voucher_no"]
+    paid_on = _day(d["paid_on"])
+    if existing is not None and kind == "final" and existing.stage == Stage.CONTRACTED:
+        raise Early("not_accepted", f"a final payment of {pid} waits for its acceptance")
+    c = _open(existing, pid, Stage.CONTRACTED, Stage.ACCEPTED)
+    if voucher in c.vouchers:
+        raise Refused("voucher_used", f"voucher {voucher} was already paid on proposal {pid}")
+    if c.paid_vnd + amount > c.contract_vnd:
+        raise Refused(
+            "over_contract",
+            f"{amount} ₫ would bring {pid}'s payments to "
+            f"{c.paid_vnd + amount} ₫, over the contract's {c.contract_vnd} ₫",
+        )
+    if kind == "advance":
+        cap_percent = advance_cap_percent(c.activity, paid_on)
+        cap = c.contract_vnd * cap_percent // 100
+        if c.advances_vnd + amount > cap:
+            raise Refused(
+                "over_advance_cap",
+                f"advances of {pid} would reach "
+                f"{c.advances_vnd + amount} ₫, over {cap_percent}% of the contract "
+                f"({cap} ₫) for {c.activity} on {paid_on}",
+            )
+        c.advances_vnd += amount
+    else:
+        c.payments_vnd += amount
+    c.vouchers.append(voucher)
+    data = {
+        **c.keys(),
+        "activity": c.activity,
+        "amount_vnd": amount,
+        "paid_on": d["paid_on"],
+        "kind": kind,
+        "voucher_no": voucher,
+        "paid_total_vnd": c.paid_vnd,
+        "advances_total_vnd": c.advances_vnd,
+        "contract_vnd": c.contract_vnd,
+    }
+    return Change(
+        c, "disbursement_recorded", data, [Entry(EntryKind(kind), amount, paid_on, voucher)]
+    )
+
+
+def repay(existing: Commitment | None, d: dict[str, Any]) -> Change:
+    pid, amount, received_on = d["proposal_id"], d["amount_vnd"], _day(d["received_on"])
+    c = _open(existing, pid, Stage.CONTRACTED, Stage.ACCEPTED, Stage.SETTLED)
+    if not c.recoverable:
+        raise Refused("not_recoverable", f"proposal {pid} is not recoverable support")
+    if c.repaid_vnd + amount > sum(r.amount_vnd for r in c.repayments):
+        raise Refused("over_repayment", f"repayments of {pid} would exceed its schedule")
+    c.repaid_vnd += amount
+    arrears = max(0, due_by(c.repayments, received_on) - c.repaid_vnd)
+    data = {
+        **c.keys(),
+        "amount_vnd": amount,
+        "received_on": d["received_on"],
+        "repaid_total_vnd": c.repaid_vnd,
+        "arrears_vnd": arrears,
+    }
+    return Change(c, "repayment_recorded", data, [Entry(EntryKind.REPAYMENT, amount, received_on)])

@@ -1,0 +1,186 @@
+"""Applying events to plans and commitments: one path for AMQP and HTTP alike."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from disbursement.adapters import repository
+from disbursement.adapters.tables import outbox
+from disbursement.domain import rules
+from disbursement.domain.model import Commitment, Plan, Stage, cumulative, overdue
+from grantflow.contract import Envelope, new_event
+from grantflow.errors import Early, Refused
+from grantflow.outcomes import Applied, NotApplied, Outcome
+
+log = logging.getLogger(__name__)
+
+SOURCE = "grantflow/disbursement"
+LIFECYCLE_TYPES = ("plan.approved", "plan.adjusted", "disbursement.made", "repayment.received")
+LIFECYCLE_KEYS = ("plan.*", "disbursement.made", "repayment.received")
+PROPOSAL_EVENTS = ("contract_signed", "proposal_accepted", "proposal_settled", "proposal_cancelled")
+PLAN_TYPES = ("plan.approved", "plan.adjusted")
+
+
+def _plan_key(d: dict[str, Any]) -> tuple[str, int, str]:
+    return d["province"], d["year"], d["source_fund"]
+
+
+def decide(
+    e: Envelope, plans: dict[str, Plan], commitments: dict[str, Commitment]
+) -> rules.Change | None:
+    d = e.data
+    if e.type in PLAN_TYPES:
+        key = "{}:{}:{}".format(*_plan_key(d))
+        return rules.approve_plan(plans.get(key), d, e.on, adjusted=e.type == "plan.adjusted")
+    current = commitments.get(d["proposal_id"])
+    match e.type:
+        case "disbursement.made":
+            return rules.pay(current, d)
+        case "repayment.received":
+            return rules.repay(current, d)
+        case "contract_signed":
+            return rules.commit(current, d)
+        case "proposal_accepted":
+            return rules.accept(current, d)
+        case "proposal_settled":
+            return rules.settle(current, d)
+        case "proposal_cancelled":
+            return rules.cancel(current, d, e.on)
+    raise Refused("unknown_type", f"{e.type} is not handled by the disbursement service")
+
+
+def apply_events(session: Session, events: Sequence[Envelope]) -> list[Outcome]:
+    """Apply in order; load every plan and commitment once, write in a few statements."""
+    plans: dict[str, Plan] = repository.load_plans(
+        session, [_plan_key(e.data) for e in events if e.type in PLAN_TYPES]
+    )
+    commitments = repository.load_commitments(
+        session, [e.data["proposal_id"] for e in events if e.type not in PLAN_TYPES]
+    )
+    changed: dict[str, Commitment] = {}
+    plan_rows: list[dict[str, Any]] = []
+    ledger_rows: list[dict[str, Any]] = []
+    outgoing: list[dict[str, Any]] = []
+    outcomes: list[Outcome] = []
+    now = datetime.now(UTC)
+    for e in events:
+        try:
+            change = decide(e, plans, commitments)
+        except Refused as error:
+            outcomes.append(NotApplied(error))
+            continue
+        except Exception as exc:  # a bug must not hold the rest of the batch
+            log.exception("rule for %s failed", e.type, extra={"event_id": e.id})
+            outcomes.append(NotApplied(Early("handler_error", f"{type(exc).__name__}: {exc}")))
+            continue
+        outcomes.append(Applied())
+        if change is None:
+            continue
+        agg = change.aggregate
+        if isinstance(agg, Plan):
+            plans[agg.key] = agg
+            plan_rows.append(_plan_row(agg, change.data["adjusted"], e, now))
+        else:
+            commitments[agg.proposal_id] = changed[agg.proposal_id] = agg
+            ledger_rows += repository.ledger_rows(agg, change.entries, e.id, now)
+        if change.event:
+            subject = agg.key if isinstance(agg, Plan) else agg.proposal_id
+            outgoing.append(
+                new_event(
+                    change.event,
+                    SOURCE,
+                    change.data,
+                    subject=subject,
+                    version=agg.version,
+                    time=e.time,
+                )
+            )
+    repository.add_plan_versions(session, plan_rows)
+    repository.save_commitments(session, list(changed.values()))
+    repository.append_ledger(session, ledger_rows)
+    outbox.add(session, outgoing)
+    return outcomes
+
+
+def _plan_row(p: Plan, adjusted: bool, e: Envelope, now: datetime) -> dict[str, Any]:
+    return {
+        "province": p.province,
+        "year": p.year,
+        "source_fund": p.source_fund,
+        "version": p.version,
+        "amount_vnd": p.amount_vnd,
+        "decision_no": p.decision_no,
+        "adjusted": adjusted,
+        "event_id": e.id,
+        "source": e.source,
+        "occurred_at": e.time,
+        "recorded_at": now,
+    }
+
+
+def raise_overdue(session: Session, as_of: date, grace_days: int) -> list[dict[str, Any]]:
+    """Announce each tranche and instalment that is overdue on `as_of`, once ever.
+
+    The notice table's key makes it once, also with replicas evaluating at the same time:
+    a second insert of the same key waits for the first transaction, then does nothing.
+    """
+    candidates: dict[tuple[str, str, int], dict[str, Any]] = {}
+    for c in repository.open_commitments(session):
+        if c.stage != Stage.SETTLED:
+            for i in overdue(c.tranches, c.paid_vnd, as_of):
+                candidates[("tranche_overdue", c.proposal_id, i)] = _tranche(c, i, as_of)
+        if c.recoverable:
+            for i in overdue(c.repayments, c.repaid_vnd, as_of, grace_days):
+                candidates[("repayment_overdue", c.proposal_id, i)] = _instalment(
+                    c, i, as_of, grace_days
+                )
+    new = repository.claim_notices(session, sorted(candidates), as_of)
+    if not new:
+        session.commit()
+        return []
+    locked = repository.load_commitments(session, {pid for _, pid, _ in new})
+    outgoing = []
+    for kind, pid, i in sorted(new):
+        c = locked[pid]
+        c.version += 1
+        outgoing.append(
+            new_event(kind, SOURCE, candidates[(kind, pid, i)], subject=pid, version=c.version)
+        )
+    repository.save_commitments(session, list(locked.values()))
+    outbox.add(session, outgoing)
+    session.commit()
+    return outgoing
+
+
+def _tranche(c: Commitment, i: int, as_of: date) -> dict[str, Any]:
+    due = cumulative(c.tranches, i)
+    line = sorted(c.tranches, key=lambda t: t.due_on)[i]
+    return {
+        **c.keys(),
+        "tranche_index": i,
+        "due_on": line.due_on.isoformat(),
+        "due_total_vnd": due,
+        "paid_total_vnd": c.paid_vnd,
+        "shortfall_vnd": due - c.paid_vnd,
+        "as_of": as_of.isoformat(),
+    }
+
+
+def _instalment(c: Commitment, i: int, as_of: date, grace_days: int) -> dict[str, Any]:
+    due = cumulative(c.repayments, i)
+    line = sorted(c.repayments, key=lambda t: t.due_on)[i]
+    return {
+        **c.keys(),
+        "instalment_index": i,
+        "due_on": line.due_on.isoformat(),
+        "due_total_vnd": due,
+        "repaid_total_vnd": c.repaid_vnd,
+        "arrears_vnd": due - c.repaid_vnd,
+        "grace_days": grace_days,
+        "as_of": as_of.isoformat(),
+    }

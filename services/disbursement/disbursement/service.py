@@ -1,0 +1,127 @@
+"""The disbursement service: thin entrypoints over `handlers` and `views`."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from nameko.timer import timer
+from werkzeug.wrappers import Request
+
+from disbursement import handlers, views
+from disbursement.adapters.tables import inbox, outbox
+from grantflow.config import settings
+from grantflow.contract import CONTENT_TYPE, Envelope, contract
+from grantflow.db import Database
+from grantflow.errors import Refused
+from grantflow.http import Observable, api, query_choice, query_date, query_int, query_text
+from grantflow.ingest import lifecycle_ingest
+from grantflow.outcomes import Applied, NotApplied, Outcome, apply_batch
+from grantflow.reference import region_members
+from grantflow.relay import OutboxRelay
+
+FUNDS = ("national", "local")
+
+
+class DisbursementService(Observable):
+    name = "disbursement"
+
+    db = Database()
+    relay = OutboxRelay(outbox)
+
+    @lifecycle_ingest(handlers.LIFECYCLE_TYPES, handlers.LIFECYCLE_KEYS)
+    def ingest(self, events: list[Envelope]) -> list[Outcome]:
+        """Plans, payments and repayments from `grantflow.lifecycle`."""
+        return apply_batch(self.db, inbox, events, handlers.apply_events)
+
+    @lifecycle_ingest(handlers.PROPOSAL_EVENTS, from_domain_events=True)
+    def ingest_proposal_events(self, events: list[Envelope]) -> list[Outcome]:
+        """Contracts, acceptance, settlement, cancellation from the proposals service."""
+        return apply_batch(self.db, inbox, events, handlers.apply_events)
+
+    @timer(interval=settings().overdue_check_seconds)
+    def raise_overdue_today(self) -> None:
+        handlers.raise_overdue(self.db, date.today(), settings().repayment_grace_days)
+
+    @api("POST", "/api/v1/overdue-evaluations")
+    def evaluate_overdue(self, request: Request) -> tuple[int, dict[str, Any]]:
+        """Raise what is overdue as of a date, e.g. `{"as_of": "2016-11-01"}` (default today)."""
+        body = request.get_json(silent=True) or {}
+        try:
+            as_of = date.fromisoformat(body.get("as_of") or date.today().isoformat())
+        except (TypeError, ValueError):
+            raise Refused("bad_query", "as_of must be a date YYYY-MM-DD") from None
+        raised = handlers.raise_overdue(self.db, as_of, settings().repayment_grace_days)
+        return 200, {
+            "as_of": as_of.isoformat(),
+            "raised": [
+                {"type": e["type"], "proposal_id": e["subject"], "data": e["data"]} for e in raised
+            ],
+        }
+
+    @api("POST", "/api/v1/events")
+    def post_event(self, request: Request) -> tuple[int, dict[str, Any]]:
+        """One lifecycle CloudEvent (structured mode): plan.*, disbursement.made,
+        repayment.received. Example body: contracts/examples/disbursement.made.json."""
+        if request.mimetype not in (CONTENT_TYPE, "application/json"):
+            raise Refused("unsupported_media_type", f"send {CONTENT_TYPE} (structured mode)")
+        event = contract().parse(request.get_data(), handlers.LIFECYCLE_TYPES)
+        (outcome,) = apply_batch(self.db, inbox, [event], handlers.apply_events)
+        if isinstance(outcome, NotApplied):
+            raise outcome.error
+        label = "applied" if isinstance(outcome, Applied) else "duplicate"
+        return 202, {"id": event.id, "source": event.source, "outcome": label}
+
+    @api("GET", "/api/v1/plans")
+    def list_plans(self, request: Request) -> dict[str, Any]:
+        """Plans of a year per province and fund, every version, the change on last year."""
+        year = query_int(request, "year", None, 2000, 2100)
+        if year is None:
+            raise Refused("bad_query", "year is required")
+        return views.plans(
+            self.db,
+            year,
+            query_text(request, "province"),
+            query_choice(request, "source_fund", FUNDS),
+            _members(request, date(year, 1, 1)),
+        )
+
+    @api("GET", "/api/v1/disbursement-rates")
+    def disbursement_rates(self, request: Request) -> dict[str, Any]:
+        """Allocated, committed, disbursed and rate per province, with the region's total."""
+        year = query_int(request, "year", None, 2000, 2100)
+        if year is None:
+            raise Refused("bad_query", "year is required")
+        as_of = query_date(request, "as_of", date.today())
+        assert as_of is not None
+        return views.disbursement_rates(
+            self.db,
+            year,
+            query_choice(request, "source_fund", FUNDS),
+            as_of,
+            _members(request, date(year, 1, 1)),
+        )
+
+    @api("GET", "/api/v1/proposals/<path:proposal_id>/ledger")
+    def ledger(self, request: Request, proposal_id: str) -> dict[str, Any]:
+        """Commitment, tranches with status, payments, refunds and repayments of a proposal."""
+        as_of = query_date(request, "as_of", date.today())
+        assert as_of is not None
+        found = (
+            views.proposal_ledger(self.db, proposal_id, as_of)
+            if "\x00" not in proposal_id
+            else None
+        )
+        if found is None:
+            raise Refused("not_found", f"no contract of proposal {proposal_id} is recorded")
+        return found
+
+
+def _members(request: Request, on: date) -> list[str] | None:
+    region = query_text(request, "region")
+    if region is None:
+        return None
+    try:
+        return region_members(region, on)
+    except (KeyError, ValueError) as exc:
+        raise Refused("bad_query", f"unknown region {region!r}") from exc
