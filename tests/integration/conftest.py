@@ -15,18 +15,30 @@ from tests.support.services import in_process
 from tests.support.waiting import wait_until
 
 INGEST_QUEUE = "grantflow.lifecycle.proposals"
-SERVICE_QUEUES = (
-    INGEST_QUEUE,
-    "grantflow.lifecycle.disbursement",
-    "grantflow.events.disbursement",
-)
+
+
+def _service_queues() -> list[str]:
+    """Every queue a service consumes from (each service may bind both exchanges)."""
+    from grantflow.registry import SERVICES
+
+    return [
+        f"{exchange}.{name}"
+        for name in SERVICES
+        for exchange in ("grantflow.lifecycle", "grantflow.events")
+    ]
 
 
 def _service_tables() -> list[str]:
-    from disbursement.adapters.tables import metadata as disbursement
-    from proposals.adapters.tables import metadata as proposals
+    """Every table of every registered service (`<package>.adapters.tables.metadata`)."""
+    from importlib import import_module
 
-    return [t.name for m in (proposals, disbursement) for t in m.sorted_tables]
+    from grantflow.registry import SERVICES
+
+    return [
+        t.name
+        for entry in SERVICES.values()
+        for t in import_module(f"{entry.package}.adapters.tables").metadata.sorted_tables
+    ]
 
 
 @dataclass
@@ -93,7 +105,7 @@ def clean(engine: Engine, amqp_uri: str) -> Iterator[Broker]:
     with engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {', '.join(_service_tables())}"))
     broker = Broker(amqp_uri)
-    broker.purge(DEAD, *SERVICE_QUEUES)
+    broker.purge(DEAD, *_service_queues())
     yield broker
     broker.close()
 

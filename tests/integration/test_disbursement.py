@@ -279,3 +279,30 @@ def test_plans_keep_every_version_and_the_change_on_the_previous_year(disburseme
         timeout=10,
     ).json()
     assert before["total"]["allocated_vnd"] == 1_000_000_000  # the adjustment came in June
+
+
+def test_two_replicas_evaluating_at_once_raise_each_overdue_tranche_once(
+    disbursement, amqp_uri, database_url
+):
+    import eventlet
+
+    from disbursement.service import DisbursementService
+    from tests.support.services import in_process
+
+    for n in range(30):
+        commit(disbursement, f"REP-{n:02d}", 150_000_000)
+    with in_process(DisbursementService, amqp_uri, database_url) as second:
+        calls = [
+            eventlet.spawn(
+                requests.post,
+                f"{base}/api/v1/overdue-evaluations",
+                json={"as_of": "2016-11-01"},
+                timeout=30,
+            )
+            for base in (disbursement.base, second, disbursement.base, second)
+        ]
+        raised = [x for c in calls for x in c.wait().json()["raised"]]
+    # Each of the 30 contracts has both tranches overdue (nothing paid): 60 notices in all.
+    assert len(raised) == 60
+    assert len({(x["proposal_id"], x["data"]["tranche_index"]) for x in raised}) == 60
+    assert len(announced(disbursement, 60, {"tranche_overdue"})) == 60
