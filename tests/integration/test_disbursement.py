@@ -214,9 +214,10 @@ def test_rates_by_province_and_region_match_a_hand_worked_answer(disbursement):
     for pid, code, fund, amount in contracts:
         commit(disbursement, pid, amount, where=money.scope(code, 2016, fund))
         disbursement.post(money.payment(pid, amount * 7 // 10, paid_on="2016-05-10"))
-        disbursement.post(
-            money.payment(pid, amount - amount * 7 // 10, kind="payment", paid_on="2016-08-10")
-        )
+        disbursement.broker.announce(money.accepted(pid, where=money.scope(code, 2016, fund)))
+        wait_until(lambda pid=pid: ledger(disbursement, pid)["stage"] == "accepted", 15, pid)
+        rest = money.payment(pid, amount - amount * 7 // 10, kind="payment", paid_on="2016-08-10")
+        assert disbursement.post(rest).status_code == 202
 
     def rates(**params):
         return requests.get(

@@ -27,6 +27,27 @@ EVENTS = CONTRACTS / "events"
 EXAMPLES = CONTRACTS / "examples"
 INVALID = EXAMPLES / "invalid"
 LIFECYCLE_RULES = ROOT / "services/proposals/proposals/domain/lifecycle.py"
+DISBURSEMENT_RULES = ROOT / "services/disbursement/disbursement/domain/rules.py"
+DISBURSEMENT_HANDLERS = ROOT / "services/disbursement/disbursement/handlers.py"
+
+# The services with HTTP routes, by the name their operations carry in `x-service`.
+SERVICES = {
+    "proposals": "proposals.service:ProposalsService",
+    "disbursement": "disbursement.service:DisbursementService",
+}
+
+# What the disbursement service announces (issue 3, "Events out").
+DISBURSEMENT_EVENTS = frozenset(
+    {
+        "plan_approved",
+        "commitment_recorded",
+        "disbursement_recorded",
+        "settlement_recorded",
+        "repayment_recorded",
+        "tranche_overdue",
+        "repayment_overdue",
+    }
+)
 
 SCHEMAS = sorted(EVENTS.glob("*.schema.json"))
 VALID_EXAMPLES = sorted(EXAMPLES.glob("*.json"))
@@ -122,33 +143,88 @@ def _media_types(spec: dict[str, Any]) -> Iterator[dict[str, Any]]:
             yield from body.get("content", {}).values()
 
 
-def test_the_openapi_document_describes_every_http_route_of_the_proposals_service_and_no_more():
+def operations(spec: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(path, method, operation) of every operation of the document."""
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            yield path, method, operation
+
+
+def served_by(operation: dict[str, Any]) -> list[str]:
+    """The services that serve an operation: `x-served-by` when shared, else `x-service`."""
+    return operation.get("x-served-by", [operation["x-service"]])
+
+
+def http_routes(service_cls: type) -> set[tuple[str, str]]:
+    """(method, OpenAPI path) of every HTTP entrypoint of a nameko service class."""
     from grantflow.http import ApiHandler
-    from proposals.service import ProposalsService
 
     served = set()
-    for _, member in inspect.getmembers(ProposalsService):
+    for _, member in inspect.getmembers(service_cls):
         for entrypoint in getattr(member, "nameko_entrypoints", ()):
             if isinstance(entrypoint, ApiHandler):
                 path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", entrypoint.url)
                 served.add((entrypoint.method.lower(), path))
-    spec = load_yaml("openapi.yaml")
+    return served
+
+
+@pytest.mark.parametrize("service", sorted(SERVICES))
+def test_the_openapi_document_describes_every_http_route_of_each_service_and_no_more(service):
+    from grantflow.registry import SERVICES as REGISTERED
+
+    assert REGISTERED[service].cls_path == SERVICES[service]
+    served = http_routes(REGISTERED[service].load())
     documented = {
         (method, path)
-        for path, item in spec["paths"].items()
-        for method, operation in item.items()
-        if operation.get("x-service") == "proposals"
+        for path, method, operation in operations(load_yaml("openapi.yaml"))
+        if service in served_by(operation)
     }
+    assert served, f"{service} serves no HTTP route?"
     assert served == documented
+
+
+def test_every_operation_names_the_servers_of_the_services_that_serve_it():
+    from grantflow.config import SERVICE_PORTS
+
+    spec = load_yaml("openapi.yaml")
+    top = {s["url"] for s in spec["servers"]}
+    for path, method, operation in operations(spec):
+        expected = {f"http://localhost:{SERVICE_PORTS[name]}" for name in served_by(operation)}
+        urls = {s["url"] for s in operation["servers"]}
+        assert urls == expected, f"{method} {path}"
+        assert urls <= top, f"{method} {path}"
 
 
 def test_every_openapi_operation_names_its_service_by_tag_and_extension():
     spec = load_yaml("openapi.yaml")
     tags = {t["name"] for t in spec["tags"]}
-    for path, item in spec["paths"].items():
-        for method, operation in item.items():
-            assert operation["x-service"] in tags, f"{method} {path}"
-            assert operation["tags"] == [operation["x-service"]], f"{method} {path}"
+    assert set(SERVICES) <= tags
+    for path, method, operation in operations(spec):
+        assert operation["x-service"] in tags, f"{method} {path}"
+        assert operation["x-service"] in served_by(operation), f"{method} {path}"
+        assert set(served_by(operation)) <= tags, f"{method} {path}"
+        assert operation["tags"] == served_by(operation), f"{method} {path}"
+
+
+def test_the_region_values_of_the_openapi_document_are_the_regions_the_service_accepts():
+    from grantflow.reference.regions import region_names
+
+    spec = load_yaml("openapi.yaml")
+    assert set(spec["components"]["schemas"]["Region"]["enum"]) == region_names()
+
+
+@pytest.mark.parametrize(
+    ("component", "event"),
+    [("TrancheOverdueData", "tranche_overdue"), ("RepaymentOverdueData", "repayment_overdue")],
+)
+def test_the_overdue_data_the_openapi_document_shows_is_that_of_the_event_schema(component, event):
+    """POST /api/v1/overdue-evaluations returns the events' `data`: the same fields."""
+    documented = load_yaml("openapi.yaml")["components"]["schemas"][component]
+    schema = json.loads((EVENTS / f"{event}.schema.json").read_text(encoding="utf-8"))
+    data = schema["$defs"]["data"]
+    assert documented["required"] == data["required"]
+    assert set(documented["properties"]) == set(data["properties"])
+    assert documented["additionalProperties"] is data["additionalProperties"] is False
 
 
 def test_every_error_status_the_openapi_document_lists_uses_the_error_body():
@@ -280,3 +356,112 @@ def test_the_domain_events_of_a_full_lifecycle_follow_their_schemas(contract):
             assert parsed.version == domain_event["version"]
             seen.add(name)
     assert seen == domain_event_names()
+
+
+def disbursement_event_names() -> set[str]:
+    """What the disbursement code announces: the event name of each `Change(...)` of the
+    rules, and the notice kinds the overdue evaluation raises (`("..._overdue", pid, i)`)."""
+    names = set()
+    for node in ast.walk(ast.parse(DISBURSEMENT_RULES.read_text(encoding="utf-8"))):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "Change"
+            and len(node.args) >= 2
+            and isinstance(node.args[1], ast.Constant)
+            and isinstance(node.args[1].value, str)
+        ):
+            names.add(node.args[1].value)
+    for node in ast.walk(ast.parse(DISBURSEMENT_HANDLERS.read_text(encoding="utf-8"))):
+        if (
+            isinstance(node, ast.Tuple)
+            and len(node.elts) == 3
+            and isinstance(node.elts[0], ast.Constant)
+            and str(node.elts[0].value).endswith("_overdue")
+        ):
+            names.add(node.elts[0].value)
+    return names
+
+
+def test_the_disbursement_service_announces_the_seven_events_of_its_issue():
+    assert disbursement_event_names() == DISBURSEMENT_EVENTS
+
+
+@pytest.mark.parametrize("name", sorted(DISBURSEMENT_EVENTS))
+def test_every_domain_event_the_disbursement_service_announces_has_a_schema_and_an_example(
+    contract, name
+):
+    assert (EVENTS / f"{name}.schema.json").is_file()
+    assert (EXAMPLES / f"{name}.json").is_file()
+    assert name in contract.types
+    assert contract.parse((EXAMPLES / f"{name}.json").read_bytes()).type == name
+
+
+def test_the_domain_events_the_disbursement_rules_build_follow_their_schemas(contract):
+    """What the rules and the overdue evaluation put in `data` is accepted by the schema of
+    the event's name, once wrapped as `handlers.apply_events` and `raise_overdue` wrap it."""
+    from datetime import date
+
+    from disbursement import handlers
+    from disbursement.domain import rules
+    from grantflow.contract import new_event
+    from tests.support import money
+
+    def d(event: dict[str, Any]) -> dict[str, Any]:
+        return event["data"]
+
+    on = date(2016, 1, 15)
+    plan = rules.approve_plan(None, d(money.plan("74", 2016, "national", 10**9)), on, False)
+    adjusted = rules.approve_plan(
+        plan.aggregate, d(money.plan("74", 2016, "national", 2 * 10**9, True)), on, True
+    )
+    committed = rules.commit(None, d(money.contract_signed("DOC-1", 150_000_000)))
+    advance = rules.pay(committed.aggregate, d(money.payment("DOC-1", 105_000_000)))
+    accepted = rules.accept(advance.aggregate, d(money.accepted("DOC-1")))
+    final = rules.pay(accepted.aggregate, d(money.payment("DOC-1", 45_000_000, "final")))
+    settled = rules.settle(final.aggregate, d(money.settled("DOC-1", 148_500_000, 150_000_000)))
+    recoverable = rules.commit(
+        None,
+        d(money.contract_signed("DOC-2", 300_000_000, repayments=[("2017-06-30", 300_000_000)])),
+    )
+    repaid = rules.repay(
+        recoverable.aggregate, d(money.repayment("DOC-2", 100_000_000, "2017-07-15"))
+    )
+    changes = [plan, adjusted, committed, advance, final, settled, recoverable, repaid]
+
+    built = [
+        new_event(
+            c.event,
+            handlers.SOURCE,
+            c.data,
+            subject=c.aggregate.key if c.event == "plan_approved" else c.aggregate.proposal_id,
+            version=c.aggregate.version if c.event == "plan_approved" else n + 1,
+        )
+        for n, c in enumerate(changes)  # the handler numbers a commitment's announcements
+        if c.event
+    ]
+    late = advance.aggregate
+    instalments = repaid.aggregate
+    built += [
+        new_event(
+            "tranche_overdue",
+            handlers.SOURCE,
+            handlers._tranche(late, 1, date(2016, 11, 1)),
+            subject=late.proposal_id,
+            version=late.version + 1,
+        ),
+        new_event(
+            "repayment_overdue",
+            handlers.SOURCE,
+            handlers._instalment(instalments, 0, date(2017, 8, 1), 30),
+            subject=instalments.proposal_id,
+            version=instalments.version + 1,
+        ),
+    ]
+    seen = set()
+    for event in built:
+        parsed = contract.parse(json.dumps(event))
+        assert parsed.type == event["type"]
+        assert parsed.version == event["version"]
+        seen.add(parsed.type)
+    assert seen == DISBURSEMENT_EVENTS

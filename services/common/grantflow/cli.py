@@ -34,6 +34,9 @@ def main(argv: list[str] | None = None) -> int:
     publish.add_argument("--exchange", default=None, help="default: LIFECYCLE_EXCHANGE")
     publish.add_argument("--quiet", action="store_true", help="no progress bar")
 
+    reporting = sub.add_parser("reporting", help="reporting service tasks")
+    reporting.add_argument("task", choices=["rebuild"], help="rebuild: read models from logs")
+
     args = parser.parse_args(argv)
     if args.command == "run":
         import eventlet
@@ -48,6 +51,8 @@ def main(argv: list[str] | None = None) -> int:
             return run_services(args.services)
         if args.command == "migrate":
             return _migrate(args.services)
+        if args.command == "reporting":
+            return _rebuild()
         from grantflow.publish import publish_file
 
         return publish_file(args.file, exchange=args.exchange, progress=not args.quiet)
@@ -65,6 +70,20 @@ def _migrate(names: list[str]) -> int:
     from grantflow.registry import resolve
 
     migrate_all(resolve(names), settings().database_url)
+    return 0
+
+
+def _rebuild() -> int:
+    from grantflow.config import settings
+    from grantflow.db import make_engine
+    from reporting.config import reporting_settings
+    from reporting.rebuild import rebuild
+
+    cfg = reporting_settings()
+    applied = rebuild(
+        make_engine(settings().database_url), [cfg.proposals_url, cfg.disbursement_url]
+    )
+    print(f"reporting: read models rebuilt from {applied} events")
     return 0
 
 

@@ -175,6 +175,18 @@ class Observable:
         exposition = self.metrics.exposition()
         return Response(exposition, content_type="text/plain; version=0.0.4; charset=utf-8")
 
+    @api("GET", "/api/v1/event-log")
+    def event_log(self, request: Request) -> dict[str, Any]:
+        """The service's published domain events in order (`?after=<seq>&limit=`), so a
+        projection elsewhere can be rebuilt from scratch. Answers `{"events", "next"}`."""
+        relay = getattr(self, "relay", None)
+        if relay is None:
+            raise Refused("not_found", "this service emits no domain events")
+        after = query_int(request, "after", 0, 0, 2**63 - 1) or 0
+        limit = query_int(request, "limit", 1000, 1, 10000) or 1000
+        events, last = relay.outbox.published_after(self.db, after, limit)
+        return {"events": events, "next": last}
+
     @api("GET", "/health/live")
     def live(self, request: Request) -> dict[str, str]:
         return {"status": "live"}

@@ -15,6 +15,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import eventlet
@@ -41,6 +42,20 @@ FIRST_SEEN = "x-grantflow-first-seen"
 ATTEMPTS = "x-grantflow-attempts"
 
 
+@dataclass(frozen=True, slots=True)
+class RawMessage:
+    body: bytes
+    headers: dict[str, Any]
+    routing_key: str
+
+    @classmethod
+    def of(cls, message: Any) -> RawMessage:
+        body = message.body  # py-amqp decodes a body that declares its content encoding
+        if isinstance(body, str):
+            body = body.encode(message.content_encoding or "utf-8")
+        return cls(body, dict(message.headers or {}), message.delivery_info.get("routing_key", ""))
+
+
 class LifecycleIngest(Entrypoint):
     """Decorates `method(self, events: list[Envelope]) -> list[Outcome]`.
 
@@ -54,12 +69,14 @@ class LifecycleIngest(Entrypoint):
         routing_keys: Iterable[str] | None = None,
         queue: str | None = None,
         from_domain_events: bool = False,
+        raw: bool = False,
         **kwargs: Any,
     ) -> None:
         self.accepted_types = tuple(accepted_types)
         self.routing_keys = tuple(routing_keys or accepted_types)
         self.queue_name = queue
         self.from_domain_events = from_domain_events
+        self.raw = raw  # hand the messages over unparsed (the dead-letter store wants them so)
         super().__init__(**kwargs)
 
     def setup(self) -> None:
@@ -156,6 +173,15 @@ class LifecycleIngest(Entrypoint):
     # Settling a batch -------------------------------------------------------------------
 
     def _settle(self, messages: Sequence[Any], publisher: Any) -> None:
+        if self.raw:
+            outcomes = self._apply([RawMessage.of(m) for m in messages])
+            for message, outcome in zip(messages, outcomes, strict=True):
+                if isinstance(outcome, (Applied, Duplicate)):
+                    message.ack()
+                else:  # the store failed (database down): the message stays queued
+                    message.requeue()
+                    eventlet.sleep(1.0)
+            return
         valid: list[tuple[Any, Envelope]] = []
         for message in messages:
             try:
@@ -175,7 +201,7 @@ class LifecycleIngest(Entrypoint):
             else:
                 self._dead_letter(publisher, message, outcome.error, envelope)
 
-    def _apply(self, events: list[Envelope]) -> list[Outcome]:
+    def _apply(self, events: list[Any]) -> list[Outcome]:
         done: Event = Event()
 
         def handle_result(worker_ctx: Any, result: Any, exc_info: Any) -> tuple[Any, Any]:

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Table,
     Text,
     delete,
+    select,
     tuple_,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -116,6 +117,18 @@ class Outbox:
 
     def __init__(self, table: Table) -> None:
         self.table = table
+
+    def published_after(
+        self, session: Session, after: int, limit: int
+    ) -> tuple[list[dict[str, Any]], int]:
+        """The event log: published events after `after`, in order, and the last seq."""
+        rows = session.execute(
+            select(self.table.c.seq, self.table.c.body)
+            .where(self.table.c.seq > after, self.table.c.published_at.is_not(None))
+            .order_by(self.table.c.seq)
+            .limit(limit)
+        ).all()
+        return [json.loads(r.body) for r in rows], (rows[-1].seq if rows else after)
 
     def add(self, session: Session, events: Sequence[dict[str, Any]]) -> None:
         if not events:

@@ -32,6 +32,7 @@ SERVICES: dict[str, ServiceEntry] = {
     "disbursement": ServiceEntry(
         "disbursement", "disbursement.service:DisbursementService", "disbursement"
     ),
+    "reporting": ServiceEntry("reporting", "reporting.service:ReportingService", "reporting"),
 }
 
 

@@ -89,6 +89,8 @@ def apply_events(session: Session, events: Sequence[Envelope]) -> list[Outcome]:
             commitments[agg.proposal_id] = changed[agg.proposal_id] = agg
             ledger_rows += repository.ledger_rows(agg, change.entries, e.id, now)
         if change.event:
+            if isinstance(agg, Commitment):  # versions count announcements: no gaps downstream
+                agg.version += 1
             subject = agg.key if isinstance(agg, Plan) else agg.proposal_id
             outgoing.append(
                 new_event(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any
 
@@ -46,7 +47,13 @@ class DisbursementService(Observable):
     @api("POST", "/api/v1/overdue-evaluations")
     def evaluate_overdue(self, request: Request) -> tuple[int, dict[str, Any]]:
         """Raise what is overdue as of a date, e.g. `{"as_of": "2016-11-01"}` (default today)."""
-        body = request.get_json(silent=True) or {}
+        raw = request.get_data()
+        try:
+            body = json.loads(raw) if raw.strip() else {}
+        except ValueError:
+            raise Refused("not_json", "the body is not JSON") from None
+        if not isinstance(body, dict):
+            raise Refused("bad_query", 'send {"as_of": "YYYY-MM-DD"} or no body')
         try:
             as_of = date.fromisoformat(body.get("as_of") or date.today().isoformat())
         except (TypeError, ValueError):

@@ -75,7 +75,7 @@ class Commitment:
     recoverable: bool = False
     repayments: list[Line] = field(default_factory=list)
     stage: Stage = Stage.CONTRACTED
-    version: int = 0
+    version: int = 0  # counts the commitment's announced events
     accepted_on: date | None = None
     advances_vnd: int = 0
     payments_vnd: int = 0

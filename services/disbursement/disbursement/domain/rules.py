@@ -95,7 +95,6 @@ def commit(existing: Commitment | None, d: dict[str, Any]) -> Change:
         tranches=_lines(d["tranches"]),
         recoverable=d["recoverable"],
         repayments=_lines(d["repayments"]),
-        version=1,
     )
     data = {
         **c.keys(),
@@ -120,9 +119,7 @@ def _open(existing: Commitment | None, pid: str, *stages: Stage) -> Commitment:
             "illegal_transition",
             f"proposal {pid} is {existing.stage}; this needs {', '.join(stages)}",
         )
-    c = copy.deepcopy(existing)
-    c.version += 1
-    return c
+    return copy.deepcopy(existing)
 
 
 def accept(existing: Commitment | None, d: dict[str, Any]) -> Change:
@@ -133,6 +130,10 @@ def accept(existing: Commitment | None, d: dict[str, Any]) -> Change:
 
 
 def settle(existing: Commitment | None, d: dict[str, Any]) -> Change:
+    if existing is not None and existing.stage == Stage.CONTRACTED:
+        raise Early(
+            "not_accepted", f"the settlement of {d['proposal_id']} waits for its acceptance"
+        )
     c = _open(existing, d["proposal_id"], Stage.ACCEPTED)
     settled, on = d["settled_vnd"], _day(d["settled_on"])
     refund = max(0, c.paid_vnd - settled)
@@ -159,6 +160,8 @@ def cancel(existing: Commitment | None, d: dict[str, Any], on: date) -> Change |
     None when it was cancelled before any contract: nothing was committed here.
     """
     if existing is None:
+        if d.get("previous_state") in ("contracted", "in_progress", "accepted"):
+            raise Early("unknown_commitment", f"the contract of {d['proposal_id']} is not here yet")
         return None
     c = _open(existing, d["proposal_id"], Stage.CONTRACTED, Stage.ACCEPTED)
     c.stage = Stage.CANCELLED
@@ -183,16 +186,19 @@ def pay(existing: Commitment | None, d: dict[str, Any]) -> Change:
             f"{amount} ₫ would bring {pid}'s payments to "
             f"{c.paid_vnd + amount} ₫, over the contract's {c.contract_vnd} ₫",
         )
-    if kind == "advance":
+    # Before acceptance everything paid is an advance in substance: held to the cap.
+    if kind == "advance" or c.stage == Stage.CONTRACTED:
         cap_percent = advance_cap_percent(c.activity, paid_on)
         cap = c.contract_vnd * cap_percent // 100
-        if c.advances_vnd + amount > cap:
+        before = c.advances_vnd if kind == "advance" and c.stage != Stage.CONTRACTED else c.paid_vnd
+        if before + amount > cap:
             raise Refused(
                 "over_advance_cap",
-                f"advances of {pid} would reach "
-                f"{c.advances_vnd + amount} ₫, over {cap_percent}% of the contract "
-                f"({cap} ₫) for {c.activity} on {paid_on}",
+                f"{pid} would have {before + amount} ₫ paid ahead "
+                f"of acceptance, over {cap_percent}% of the contract ({cap} ₫) for "
+                f"{c.activity} on {paid_on}",
             )
+    if kind == "advance":
         c.advances_vnd += amount
     else:
         c.payments_vnd += amount

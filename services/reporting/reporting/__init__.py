@@ -1,0 +1,1 @@
+"""The reporting service: projections, schedule-lag warnings, reports, business metrics."""

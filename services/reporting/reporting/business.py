@@ -1,0 +1,105 @@
+"""Business metrics on /metrics: per province, fund and year, set after each evaluation.
+
+Labels are bounded: provinces (at most 63), two funds, the configured number of recent years,
+a handful of states and reason codes. No proposal id is ever a label.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from nameko.extensions import DependencyProvider
+from prometheus_client import Gauge
+
+from grantflow.metrics import ServiceMetrics
+from reporting.domain.lag import LEVELS
+from reporting.evaluation import ProvinceFigures
+
+SCOPE = ["province", "source_fund", "year"]
+
+
+class BusinessMetrics:
+    def __init__(self, registry: Any, years: int) -> None:
+        self.years = years
+        self.allocated = Gauge(
+            "grantflow_plan_allocated_vnd",
+            "Approved plan in force, in dong.",
+            SCOPE,
+            registry=registry,
+        )
+        self.disbursed = Gauge(
+            "grantflow_disbursed_vnd", "Advances plus payments, in dong.", SCOPE, registry=registry
+        )
+        self.rate = Gauge(
+            "grantflow_disbursement_rate_ratio",
+            "Disbursed over allocated (0..1).",
+            SCOPE,
+            registry=registry,
+        )
+        self.expected = Gauge(
+            "grantflow_expected_disbursement_rate_ratio",
+            "The share of the allocation expected by the evaluation date.",
+            SCOPE,
+            registry=registry,
+        )
+        self.level = Gauge(
+            "grantflow_province_warning_level",
+            "0 normal, 1 watch, 2 warning, 3 critical.",
+            SCOPE,
+            registry=registry,
+        )
+        self.proposals = Gauge(
+            "grantflow_proposals",
+            "Proposals by province and state.",
+            ["province", "state"],
+            registry=registry,
+        )
+        self.lagging = Gauge(
+            "grantflow_lagging_proposals",
+            "Proposals behind schedule by province and reason.",
+            ["province", "reason"],
+            registry=registry,
+        )
+        self._years_seen: list[int] = []
+
+    def observe(
+        self,
+        figures: list[ProvinceFigures],
+        reasons: list[dict[str, Any]],
+        states: dict[tuple[str, str], int],
+    ) -> None:
+        """Replace the series of the evaluated year; keep only the most recent years."""
+        if not figures:
+            return
+        year = figures[0].year
+        self._years_seen = sorted({*self._years_seen, year})[-self.years :]
+        for gauge in (self.allocated, self.disbursed, self.rate, self.expected, self.level):
+            for labels in list(gauge._metrics):
+                if int(labels[2]) not in self._years_seen or int(labels[2]) == year:
+                    gauge.remove(*labels)
+        for f in figures:
+            labels = (f.province, f.source_fund, str(f.year))
+            self.allocated.labels(*labels).set(f.allocated_vnd)
+            self.disbursed.labels(*labels).set(f.disbursed_vnd)
+            if f.rate is not None:
+                self.rate.labels(*labels).set(f.rate)
+            self.expected.labels(*labels).set(f.expected_rate)
+            self.level.labels(*labels).set(LEVELS.index(f.level))
+        self.proposals.clear()
+        for (code, state), n in states.items():
+            self.proposals.labels(code, state).set(n)
+        self.lagging.clear()
+        for (code, reason), n in Counter((r["province"], r["reason"]) for r in reasons).items():
+            self.lagging.labels(code, reason).set(n)
+
+
+class Business(DependencyProvider):
+    def __init__(self, years: int) -> None:
+        self.years = years
+
+    def setup(self) -> None:
+        self.metrics = BusinessMetrics(ServiceMetrics.of(self.container).registry, self.years)
+
+    def get_dependency(self, worker_ctx: Any) -> BusinessMetrics:
+        return self.metrics

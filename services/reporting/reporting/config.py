@@ -1,0 +1,62 @@
+"""The reporting service's own settings: lag thresholds, the curve, timers, metric years."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from reporting.domain.lag import LagRules
+
+
+class ReportingSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="REPORTING_", extra="ignore")
+
+    lag_interval_seconds: float = Field(3600.0, gt=0)
+    metric_years: int = Field(3, ge=1, le=20)
+    no_contract_days: int = 30
+    report_due_day: int = Field(25, ge=1, le=28)
+    progress_gap_points: float = 20.0
+    settlement_days: int = 15
+    repayment_grace_days: int = 30
+    expected_curve: str = "03-31:0.15,06-30:0.40,09-30:0.65,12-31:0.90"
+    min_expected: float = 0.05
+    critical_rate_factor: float = 0.5
+    warning_rate_factor: float = 0.75
+    regional_factor: float = 0.75
+    critical_lagging_share: float = 0.5
+    warning_lagging_share: float = 0.3
+    watch_lagging_share: float = 0.1
+    proposals_url: str = "http://localhost:8001"
+    disbursement_url: str = "http://localhost:8002"
+
+    def rules(self) -> LagRules:
+        curve = []
+        for point in self.expected_curve.split(","):
+            day, share = point.split(":")
+            month, dom = (int(x) for x in day.split("-"))
+            curve.append((month, dom, float(share)))
+        fields = {
+            k: getattr(self, k)
+            for k in (
+                "no_contract_days",
+                "report_due_day",
+                "progress_gap_points",
+                "settlement_days",
+                "repayment_grace_days",
+                "min_expected",
+                "critical_rate_factor",
+                "warning_rate_factor",
+                "regional_factor",
+                "critical_lagging_share",
+                "warning_lagging_share",
+                "watch_lagging_share",
+            )
+        }
+        return LagRules(curve=tuple(curve), **fields)
+
+
+@cache
+def reporting_settings() -> ReportingSettings:
+    return ReportingSettings()

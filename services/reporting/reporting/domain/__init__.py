@@ -1,0 +1,1 @@
+"""The reporting domain core: the lag rules, standard library only."""

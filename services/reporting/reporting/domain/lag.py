@@ -1,0 +1,98 @@
+"""The schedule-lag rules: the expected-disbursement curve and the warning levels.
+
+Every threshold is configuration (`LagRules`, filled from the environment by `config.py`);
+the defaults are documented in the README.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from datetime import date
+
+LEVELS = ("normal", "watch", "warning", "critical")
+
+REASONS = (
+    "no_contract_30_days",
+    "progress_report_missing",
+    "progress_behind",
+    "not_accepted_by_end",
+    "tranche_overdue",
+    "repayment_overdue",
+    "settlement_late",
+    "year_end_unsettled",
+)
+
+
+@dataclass(frozen=True)
+class LagRules:
+    no_contract_days: int = 30
+    report_due_day: int = 25
+    progress_gap_points: float = 20.0
+    settlement_days: int = 15
+    year_end_settlement: tuple[int, int] = (1, 22)  # (month, day) of the next year
+    repayment_grace_days: int = 30
+    # Expected cumulative share of the year's allocation disbursed by each (month, day).
+    curve: tuple[tuple[int, int, float], ...] = (
+        (3, 31, 0.15),
+        (6, 30, 0.40),
+        (9, 30, 0.65),
+        (12, 31, 0.90),
+    )
+    min_expected: float = 0.05  # below this, the rate is not judged (early in the year)
+    critical_rate_factor: float = 0.5  # rate below half of expected
+    warning_rate_factor: float = 0.75
+    regional_factor: float = 0.75  # rate below 75% of the region's average
+    critical_lagging_share: float = 0.5
+    warning_lagging_share: float = 0.3
+    watch_lagging_share: float = 0.1
+
+
+def expected_rate(rules: LagRules, year: int, on: date) -> float:
+    """The share of the year's allocation expected to be disbursed by `on` (0..1).
+
+    Linear between the curve's points, from 0 on 1 January; the last point's share after it.
+    """
+    if on.year < year:
+        return 0.0
+    points = [(date(year, 1, 1), 0.0)] + [(date(year, m, d), s) for m, d, s in rules.curve]
+    if on >= points[-1][0]:
+        return points[-1][1]
+    for (d0, s0), (d1, s1) in itertools.pairwise(points):
+        if d0 <= on <= d1:
+            return round(s0 + (s1 - s0) * (on - d0).days / (d1 - d0).days, 4)
+    return 0.0
+
+
+def level_of(
+    rules: LagRules,
+    rate: float | None,
+    expected: float,
+    regional: float | None,
+    lagging_share: float,
+) -> str:
+    """normal, watch, warning or critical, from the rate and the share of lagging proposals."""
+    judged = rate is not None and expected >= rules.min_expected
+    ratio = (rate / expected) if judged and rate is not None else 1.0
+    behind_region = judged and regional is not None and rate is not None and regional > 0
+    if ratio < rules.critical_rate_factor or lagging_share >= rules.critical_lagging_share:
+        return "critical"
+    if (
+        ratio < rules.warning_rate_factor
+        or lagging_share >= rules.warning_lagging_share
+        or (behind_region and rate < regional * rules.regional_factor)
+    ):  # type: ignore[operator]
+        return "warning"
+    if (
+        ratio < 1.0
+        or (behind_region and rate < regional)
+        or (  # type: ignore[operator]
+            lagging_share >= rules.watch_lagging_share
+        )
+    ):
+        return "watch"
+    return "normal"
+
+
+def rate(disbursed: int, allocated: int) -> float | None:
+    return round(disbursed / allocated, 4) if allocated else None

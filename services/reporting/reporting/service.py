@@ -1,0 +1,153 @@
+"""The reporting service: thin entrypoints over projections, the evaluation and the reports."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from nameko.dependency_providers import Config
+from nameko.timer import timer
+from werkzeug.wrappers import Request, Response
+
+from grantflow.config import settings
+from grantflow.contract import Envelope
+from grantflow.db import Database
+from grantflow.errors import Refused
+from grantflow.http import Observable, api, query_choice, query_date, query_int, query_text
+from grantflow.ingest import RawMessage, lifecycle_ingest
+from grantflow.outcomes import Outcome, apply_batch
+from grantflow.relay import OutboxRelay
+from reporting import announce as announcing
+from reporting import deadletters, projections, views
+from reporting.adapters.tables import inbox, outbox
+from reporting.business import Business
+from reporting.config import reporting_settings
+
+FUNDS = ("national", "local")
+
+
+class ReportingService(Observable):
+    name = "reporting"
+
+    db = Database()
+    config = Config()
+    relay = OutboxRelay(outbox)
+    business = Business(reporting_settings().metric_years)
+
+    @lifecycle_ingest(projections.HANDLED, from_domain_events=True)
+    def project(self, events: list[Envelope]) -> list[Outcome]:
+        """Every domain event of proposals and disbursement into the read models."""
+        return apply_batch(self.db, inbox, events, projections.apply_events)
+
+    @lifecycle_ingest((), queue=settings().dead_letter_queue, raw=True)
+    def keep_dead_letters(self, messages: list[RawMessage]) -> list[Outcome]:
+        """Everything any service dead-lettered, into the store behind /api/v1/dead-letters."""
+        return deadletters.store(self.db, messages)
+
+    @timer(interval=reporting_settings().lag_interval_seconds)
+    def evaluate_today(self) -> None:
+        self._evaluate(date.today(), announce=True)
+
+    @api("POST", "/api/v1/lag-evaluations")
+    def lag_evaluation(self, request: Request) -> dict[str, Any]:
+        """Evaluate the schedule lag as of a date: `{"as_of": "2016-06-30", "announce": true}`.
+
+        Answers every province's figures and level, and what was announced (changes only).
+        """
+        body = request.get_json(silent=True) or {}
+        try:
+            as_of = date.fromisoformat(str(body.get("as_of") or date.today().isoformat()))
+        except ValueError:
+            raise Refused("bad_query", "as_of must be a date YYYY-MM-DD") from None
+        figures, announced = self._evaluate(as_of, announce=bool(body.get("announce", True)))
+        return {
+            "as_of": as_of.isoformat(),
+            "provinces": [
+                announcing.evidence(f)
+                | {
+                    "level": f.level,
+                    "allocated_vnd": f.allocated_vnd,
+                    "disbursed_vnd": f.disbursed_vnd,
+                    "proposals": f.proposals,
+                    "lagging_proposals": f.lagging_proposals,
+                    "reasons": f.reasons,
+                }
+                for f in figures
+            ],
+            "announced": [{"type": e["type"], "subject": e["subject"]} for e in announced],
+        }
+
+    def _evaluate(self, as_of: date, announce: bool) -> tuple[list[Any], list[dict[str, Any]]]:
+        figures, reasons, announced = announcing.run(
+            self.db, reporting_settings().rules(), as_of, announce
+        )
+        if announce:  # the metrics show the latest announced evaluation
+            self.business.observe(figures, reasons, views.states_by_province(self.db, as_of))
+            self.db.rollback()
+        return figures, announced
+
+    @api("GET", "/api/v1/reports/provinces")
+    def provinces_report(self, request: Request) -> Any:
+        """Per province: allocated, committed, disbursed, rate, expected, level, proposals."""
+        year, as_of = _year_and_date(request)
+        report = views.province_report(
+            self.db,
+            reporting_settings().rules(),
+            year,
+            query_choice(request, "source_fund", FUNDS),
+            as_of,
+        )
+        return _maybe_csv(request, report, views.province_rows, f"provinces-{year}")
+
+    @api("GET", "/api/v1/reports/regions/<string:region>")
+    def region_report(self, request: Request, region: str) -> Any:
+        """The regional report of a period (`?period=2016-H1`), as the 2016 report reads."""
+        period = query_text(request, "period") or str(date.today().year)
+        report = views.region_report(self.db, reporting_settings().rules(), region, period)
+        return _maybe_csv(request, report, views.region_rows, f"{region}-{period}")
+
+    @api("GET", "/api/v1/warnings")
+    def list_warnings(self, request: Request) -> Any:
+        """Current warning levels and their history."""
+        report = views.warnings(self.db, query_int(request, "year", None, 2000, 2100))
+        return _maybe_csv(request, report, lambda r: r["current"], "warnings")
+
+    @api("GET", "/api/v1/dead-letters")
+    def dead_letters(self, request: Request) -> dict[str, Any]:
+        """What every service dead-lettered: code, detail, source, type, time, body."""
+        return deadletters.listing(
+            self.db,
+            query_text(request, "code"),
+            query_int(request, "limit", 50, 1, 500) or 50,
+            query_int(request, "offset", 0, 0, 2**63 - 1) or 0,
+        )
+
+    @api("POST", "/api/v1/dead-letters/<int:dead_id>/redrive")
+    def redrive(self, request: Request, dead_id: int) -> dict[str, Any]:
+        """Publish a dead letter's body again to `grantflow.lifecycle`, once."""
+        cfg = settings()
+        uri = self.config.get("AMQP_URI") or cfg.amqp_uri
+        return deadletters.redrive(self.db, dead_id, uri, cfg.lifecycle_exchange)
+
+
+def _year_and_date(request: Request) -> tuple[int, date]:
+    year = query_int(request, "year", None, 2000, 2100)
+    as_of = query_date(request, "as_of")
+    if year is None and as_of is None:
+        raise Refused("bad_query", "give year or as_of")
+    if as_of is None:
+        today = date.today()
+        as_of = today if year == today.year else date(year, 12, 31)  # type: ignore[arg-type]
+    if year is not None and year != as_of.year:
+        raise Refused("bad_query", f"as_of {as_of} is not in {year}")
+    return as_of.year, as_of
+
+
+def _maybe_csv(request: Request, report: Any, rows: Any, name: str) -> Any:
+    if request.args.get("format") != "csv":
+        return report
+    return Response(
+        views.as_csv(rows(report)),
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+    )
