@@ -18,6 +18,10 @@ install: $(STAMP)
 servers:
 	@scripts/ensure-servers
 
+.PHONY: deploy-tools
+deploy-tools: install
+	VENV=$(VENV) PYTHON=$(PYTHON) scripts/install-deploy-tools
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -26,7 +30,7 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: install servers lint
+test: install servers lint deploy-tools
 	$(BIN)/python -m pytest -q tests
 
 unit: install

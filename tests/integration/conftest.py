@@ -130,6 +130,57 @@ def disbursement(
         yield Harness(base, clean, engine, captured)
 
 
+class SmtpSink:
+    """An aiosmtpd handler keeping what it accepts; `replies` answer the next DATA commands."""
+
+    def __init__(self) -> None:
+        self.messages: list[Any] = []  # aiosmtpd envelopes: .mail_from, .rcpt_tos, .content
+        self.replies: list[str] = []  # e.g. ["451 4.3.0 Try again later"]
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.replies:
+            return self.replies.pop(0)
+        self.messages.append(envelope)
+        return "250 2.0.0 OK"
+
+
+NOTIFY_TEST_CONFIG = {
+    "GROUP_WAIT_SECONDS": 0.5,
+    "FLUSH_INTERVAL_SECONDS": 0.1,
+    "SMTP_RETRY_INITIAL_SECONDS": 0.05,
+    "SMTP_RETRY_MAX_SECONDS": 0.2,
+    "SMTP_DEFER_SECONDS": 0.5,
+    "RECIPIENTS_FILE": "",
+}
+
+
+@pytest.fixture
+def notifications(
+    clean: Broker, engine: Engine, amqp_uri: str, database_url: str
+) -> Iterator[Harness]:
+    """The notifications service sending to a real SMTP server on loopback (`.smtp`)."""
+    import contextlib
+
+    from aiosmtpd.controller import Controller
+
+    from notifications.service import NotificationsService
+    from tests.support.services import free_port
+
+    sink = SmtpSink()
+    server = Controller(sink, hostname="127.0.0.1", port=free_port())
+    server.start()
+    config = {**NOTIFY_TEST_CONFIG, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": server.port}
+    harness = Harness("", clean, engine, clean.capture())
+    harness.smtp, harness.smtp_server, harness.config = sink, server, config  # type: ignore[attr-defined]
+    try:
+        with in_process(NotificationsService, amqp_uri, database_url, **config) as base:
+            harness.base = base
+            yield harness
+    finally:
+        with contextlib.suppress(AssertionError):  # a test may have stopped it
+            harness.smtp_server.stop()  # type: ignore[attr-defined]
+
+
 __all__ = ["Harness", "create_engine"]
 
 
@@ -148,8 +199,14 @@ class Pipeline:
         lifecycle queues empty, outboxes published, and every published domain event in
         reporting's inbox (and the proposals' ones disbursement takes in its inbox)."""
         from disbursement.handlers import PROPOSAL_EVENTS
+        from grantflow.config import settings
 
-        queues = [f"grantflow.lifecycle.{s}" for s in ("proposals", "disbursement")]
+        delays = settings().ingest_retry_delays_seconds
+        queues = [
+            q
+            for base in _service_queues()  # early events wait in the delay queues
+            for q in (base, *(f"{base}.retry.{int(d * 1000)}ms" for d in delays))
+        ]
         quiet = [0]
 
         def count(sql: str) -> int:

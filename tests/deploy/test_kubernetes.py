@@ -1,0 +1,289 @@
+"""k8s/: every overlay renders with kubectl's kustomize, and every object validates offline.
+
+Built-in kinds go to kubernetes-validate (--strict: unknown fields are errors) against the
+Kubernetes versions below; custom resources go to check-jsonschema against the operators'
+schemas vendored in tests/deploy/schemas/crds (an unknown kind fails there).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.deploy.catalogue import SERVICES
+from tests.deploy.conftest import Rendered
+from tests.deploy.tools import ROOT, SCHEMAS, ok, refused, run
+
+# The oldest Kubernetes grantflow supports and the newest the validator knows.
+KUBERNETES_VERSIONS = ("1.30.0", "1.37.0")
+CUSTOM_GROUPS = ("rabbitmq.com/", "postgresql.cnpg.io/", "monitoring.coreos.com/")
+CRD_INDEX = SCHEMAS / "crds" / "index.json"
+INTERNAL_SYSTEMS = ("appraisal-office", "promotion-centres", "state-treasury")
+
+
+def is_custom(obj: dict[str, Any]) -> bool:
+    return obj["apiVersion"].startswith(CUSTOM_GROUPS)
+
+
+def split(rendered: Rendered, into: Path) -> tuple[Path, list[Path]]:
+    """Built-in objects to one YAML file, each custom resource to a JSON file of its own."""
+    native = into / f"{rendered.overlay}-native.yaml"
+    native.write_text(yaml.safe_dump_all([o for o in rendered.objects if not is_custom(o)]))
+    custom = []
+    for i, obj in enumerate(o for o in rendered.objects if is_custom(o)):
+        path = into / f"{rendered.overlay}-cr-{i:03d}-{obj['kind'].lower()}.json"
+        path.write_text(json.dumps(obj))
+        custom.append(path)
+    return native, custom
+
+
+def containers(obj: dict[str, Any]) -> list[dict[str, Any]]:
+    spec = obj["spec"]["template"]["spec"]
+    return spec.get("initContainers", []) + spec["containers"]
+
+
+def grantflow_deployments(rendered: Rendered) -> dict[str, dict[str, Any]]:
+    return {
+        o["metadata"]["name"].removeprefix("grantflow-"): o
+        for o in rendered.of_kind("Deployment")
+        if o["metadata"]["name"].startswith("grantflow-")
+    }
+
+
+def test_every_overlay_renders(rendered: Rendered) -> None:
+    kinds = {o["kind"] for o in rendered.objects}
+    assert {"Deployment", "Service", "Job", "RabbitmqCluster", "Cluster"} <= kinds
+
+
+@pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
+def test_built_in_objects_validate(rendered: Rendered, version: str, tmp_path: Path) -> None:
+    native, _ = split(rendered, tmp_path)
+    result = run("kubernetes-validate", "--strict", "-k", version, native)
+    output = ok(result)
+    assert "Couldn't find schema" not in output, output
+    passed = len(re.findall(r"passed for resource", output))
+    assert passed == len([o for o in rendered.objects if not is_custom(o)]), output
+
+
+def test_custom_resources_validate_against_their_operators_schemas(
+    rendered: Rendered, tmp_path: Path
+) -> None:
+    _, custom = split(rendered, tmp_path)
+    kinds = {json.loads(p.read_text(encoding="utf-8"))["kind"] for p in custom}
+    assert {"RabbitmqCluster", "Vhost", "Exchange", "Policy", "User", "Permission"} <= kinds
+    assert {"Cluster", "ServiceMonitor", "PrometheusRule"} <= kinds
+    ok(run("check-jsonschema", "--schemafile", CRD_INDEX, *custom))
+
+
+def test_the_validators_refuse_broken_objects(tmp_path: Path) -> None:
+    """The checks above can fail: a typo'd field and a bad enum value are refused."""
+    deployment = tmp_path / "deployment.yaml"
+    deployment.write_text(
+        yaml.safe_dump(
+            {
+                "apiVersion": "apps/v1",
+                "kind": "Deployment",
+                "metadata": {"name": "x"},
+                "spec": {
+                    "selector": {"matchLabels": {"a": "b"}},
+                    "template": {
+                        "metadata": {"labels": {"a": "b"}},
+                        "spec": {"containers": [{"name": "x", "image": "y", "livenesProbe": {}}]},
+                    },
+                },
+            }
+        )
+    )
+    assert "livenesProbe" in refused(
+        run("kubernetes-validate", "--strict", "-k", KUBERNETES_VERSIONS[0], deployment)
+    )
+    policy = tmp_path / "policy.json"
+    policy.write_text(
+        json.dumps(
+            {
+                "apiVersion": "rabbitmq.com/v1beta1",
+                "kind": "Policy",
+                "metadata": {"name": "x"},
+                "spec": {
+                    "name": "x",
+                    "pattern": "^x",
+                    "applyTo": "quorum-queues",
+                    "definition": {},
+                    "rabbitmqClusterReference": {"name": "rabbitmq"},
+                },
+            }
+        )
+    )
+    assert "applyTo" in refused(run("check-jsonschema", "--schemafile", CRD_INDEX, policy))
+
+
+def test_each_service_has_its_objects(rendered: Rendered) -> None:
+    deployments = grantflow_deployments(rendered)
+    assert set(deployments) == set(SERVICES)
+    for service in SERVICES:
+        name = f"grantflow-{service}"
+        for kind in (
+            "Service",
+            "PodDisruptionBudget",
+            "HorizontalPodAutoscaler",
+            "NetworkPolicy",
+            "ServiceMonitor",
+        ):
+            rendered.named(kind, name)
+        (container,) = deployments[service]["spec"]["template"]["spec"]["containers"]
+        assert container["args"] == ["run", service]
+        hpa = rendered.named("HorizontalPodAutoscaler", name)
+        assert hpa["spec"]["scaleTargetRef"] == {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "name": name,
+        }
+        assert "replicas" not in deployments[service]["spec"], "the HPA owns the replica count"
+        monitor = rendered.named("ServiceMonitor", name)
+        assert monitor["spec"]["endpoints"][0]["path"] == "/metrics"
+        labels = rendered.named("Service", name)["metadata"]["labels"]
+        assert monitor["spec"]["selector"]["matchLabels"].items() <= labels.items()
+
+
+def test_deployments_are_probed_bounded_and_locked_down(rendered: Rendered) -> None:
+    for service, deployment in grantflow_deployments(rendered).items():
+        pod = deployment["spec"]["template"]["spec"]
+        assert pod["terminationGracePeriodSeconds"] >= 60, service
+        assert pod["securityContext"]["runAsNonRoot"] is True, service
+        assert pod["securityContext"]["runAsUser"] != 0, service
+        assert pod["automountServiceAccountToken"] is False, service
+        for container in containers(deployment):
+            assert container["livenessProbe"]["httpGet"]["path"] == "/health/live", service
+            assert container["readinessProbe"]["httpGet"]["path"] == "/health/ready", service
+            resources = container["resources"]
+            assert {"cpu", "memory"} <= resources["requests"].keys(), service
+            assert "memory" in resources["limits"], service
+            security = container["securityContext"]
+            assert security["readOnlyRootFilesystem"] is True, service
+            assert security["allowPrivilegeEscalation"] is False, service
+            assert security["capabilities"]["drop"] == ["ALL"], service
+
+
+def test_secrets_reach_pods_only_by_secret_key_ref(rendered: Rendered) -> None:
+    secretish = re.compile(r"PASSWORD|SECRET|TOKEN|USERNAME|DATABASE_URL")
+    for obj in rendered.of_kind("Deployment") + rendered.of_kind("Job"):
+        for container in containers(obj):
+            for source in container.get("envFrom", []):
+                assert "secretRef" not in source, f"{obj['metadata']['name']}: envFrom a Secret"
+            env = {e["name"]: e for e in container.get("env", [])}
+            from_secrets = {n for n, e in env.items() if "secretKeyRef" in e.get("valueFrom", {})}
+            for name, entry in env.items():
+                if secretish.search(name):
+                    assert name in from_secrets, f"{obj['metadata']['name']}: {name} is literal"
+                for ref in re.findall(r"\$\((\w+)\)", entry.get("value", "")):
+                    assert ref in env, f"{name} refers to undefined {ref}"
+            if "AMQP_URI" in env:
+                uri = env["AMQP_URI"]["value"]
+                assert "$(AMQP_PASSWORD)" in uri and "guest" not in uri, uri
+
+
+def test_prod_renders_no_secret_and_no_default_password(prod: Rendered) -> None:
+    assert prod.of_kind("Secret") == [], "prod must not ship a Secret (no default passwords)"
+    assert "guest" not in prod.text
+    config = prod.named("ConfigMap", "grantflow-config")["data"]
+    assert config["GRANTFLOW_ENV"] == "production"
+    for cm in prod.of_kind("ConfigMap"):
+        for key in cm.get("data", {}):
+            assert not re.search(r"PASSWORD|SECRET|TOKEN", key), f"{key} in ConfigMap"
+
+
+def test_migrations_run_in_one_job_per_release(rendered: Rendered) -> None:
+    (job,) = rendered.of_kind("Job")
+    (container,) = job["spec"]["template"]["spec"]["containers"]
+    assert container["args"] == ["migrate"]
+    assert job["spec"]["template"]["spec"]["restartPolicy"] == "Never"
+    tag = container["image"].rsplit(":", 1)[1]
+    assert job["metadata"]["name"] == "grantflow-migrate-" + re.sub(r"[^a-z0-9]+", "-", tag), (
+        "name the migration Job after the release's image tag"
+    )
+    images = {c["image"] for d in grantflow_deployments(rendered).values() for c in containers(d)}
+    assert images == {container["image"]}, "the Job migrates for the image the services run"
+    for deployment in rendered.of_kind("Deployment"):
+        for c in containers(deployment):
+            assert "migrate" not in c.get("args", []), "migrations do not run in every pod"
+
+
+def test_rabbitmq_topology(rendered: Rendered) -> None:
+    cluster = rendered.named("RabbitmqCluster", "rabbitmq")
+    assert (
+        "prometheus.return_per_object_metrics = true"
+        in (cluster["spec"]["rabbitmq"]["additionalConfig"])
+    )
+    vhost = rendered.named("Vhost", "grantflow")["spec"]
+    assert vhost["defaultQueueType"] == "quorum"
+    exchange = rendered.named("Exchange", "grantflow-lifecycle")["spec"]
+    assert (exchange["name"], exchange["type"], exchange["durable"]) == (
+        "grantflow.lifecycle",
+        "topic",
+        True,
+    )
+    assert {p["spec"]["applyTo"] for p in rendered.of_kind("Policy")} == {"quorum_queues"}
+    users = {u["metadata"]["name"] for u in rendered.of_kind("User")}
+    assert users == {"grantflow-services", *INTERNAL_SYSTEMS}
+    for user in rendered.of_kind("User"):
+        assert "importCredentialsSecret" not in user["spec"], "the operator generates passwords"
+    for system in INTERNAL_SYSTEMS:
+        perms = rendered.named("Permission", system)["spec"]["permissions"]
+        assert perms == {"configure": "^$", "write": "^grantflow\\.lifecycle$", "read": "^$"}
+    services = rendered.named("Permission", "grantflow-services")["spec"]["permissions"]
+    assert re.fullmatch(services["write"], "amq.default"), "retries go through amq.default"
+
+
+def test_prod_runs_clusters_of_three(prod: Rendered) -> None:
+    assert prod.named("RabbitmqCluster", "rabbitmq")["spec"]["replicas"] == 3
+    assert prod.named("Cluster", "grantflow-db")["spec"]["instances"] == 3
+    for hpa in prod.of_kind("HorizontalPodAutoscaler"):
+        assert hpa["spec"]["minReplicas"] >= 2
+    for pdb in prod.of_kind("PodDisruptionBudget"):
+        assert pdb["spec"]["minAvailable"] == 1
+
+
+def test_the_ingress_routes_the_api_only(rendered: Rendered) -> None:
+    for ingress in rendered.of_kind("Ingress"):
+        for rule in ingress["spec"]["rules"]:
+            for path in rule["http"]["paths"]:
+                assert path["path"].startswith("/api/"), f"{path['path']} must stay internal"
+
+
+def test_network_policies_admit_only_ingress_and_prometheus(rendered: Rendered) -> None:
+    for service in SERVICES:
+        policy = rendered.named("NetworkPolicy", f"grantflow-{service}")["spec"]
+        assert set(policy["policyTypes"]) == {"Ingress", "Egress"}
+        namespaces = {
+            peer["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"]
+            for rule in policy["ingress"]
+            for peer in rule["from"]
+        }
+        assert namespaces == {"ingress-nginx", "monitoring"}
+
+
+def test_the_prometheus_rule_is_the_compose_rules_file(rendered: Rendered) -> None:
+    rules_file = ROOT / "monitoring" / "prometheus" / "rules" / "grantflow.rules.yml"
+    plain = yaml.safe_load(rules_file.read_text(encoding="utf-8"))
+    (rule,) = rendered.of_kind("PrometheusRule")
+    assert rule["spec"]["groups"] == plain["groups"], (
+        "k8s/base/monitoring/prometheusrule.yaml and monitoring/prometheus/rules differ"
+    )
+
+
+def test_the_sample_recipients_file_loads() -> None:
+    """config/recipients.yaml (the ConfigMap, and compose's mount) is what notifications reads."""
+    from grantflow.registry import SERVICES
+
+    path = ROOT / "k8s" / "base" / "config" / "recipients.yaml"
+    recipients = yaml.safe_load(path.read_text(encoding="utf-8"))["recipients"]
+    assert all({"name", "email"} <= r.keys() for r in recipients)
+    if "notifications" in SERVICES:
+        from notifications.commands import parse_recipients_file
+
+        assert len(parse_recipients_file(path)) == len(recipients)
