@@ -195,56 +195,10 @@ class Pipeline:
     engine: Engine
 
     def settled(self, timeout: float = 30) -> None:
-        """Wait until everything published was applied where it goes, twice in a row:
-        lifecycle queues empty, outboxes published, and every published domain event in
-        reporting's inbox (and the proposals' ones disbursement takes in its inbox)."""
-        from disbursement.handlers import PROPOSAL_EVENTS
-        from grantflow.config import settings
+        """Wait until everything published was applied where it goes (grantflow.settle)."""
+        from grantflow.settle import wait_until_settled
 
-        delays = settings().ingest_retry_delays_seconds
-        queues = [
-            q
-            for base in _service_queues()  # early events wait in the delay queues
-            for q in (base, *(f"{base}.retry.{int(d * 1000)}ms" for d in delays))
-        ]
-        quiet = [0]
-
-        def count(sql: str) -> int:
-            with self.engine.connect() as conn:
-                return conn.execute(text(sql)).scalar_one()
-
-        def done() -> bool:
-            published = count(
-                "SELECT (SELECT count(*) FROM proposals_outbox) + "
-                "(SELECT count(*) FROM disbursement_outbox)"
-            )
-            for_disbursement = count(
-                "SELECT count(*) FROM proposals_outbox WHERE type IN ({})".format(
-                    ",".join(f"'{t}'" for t in PROPOSAL_EVENTS)
-                )
-            )
-            ok = (
-                not any(self._depth(q) for q in queues)
-                and not any(
-                    self._unpublished(t) for t in ("proposals_outbox", "disbursement_outbox")
-                )
-                and count("SELECT count(*) FROM reporting_inbox") == published
-                and count(
-                    "SELECT count(*) FROM disbursement_inbox WHERE source = 'grantflow/proposals'"
-                )
-                == for_disbursement
-            )
-            quiet[0] = quiet[0] + 1 if ok else 0
-            return quiet[0] >= 2
-
-        wait_until(done, timeout, "every event to be applied everywhere")
-
-    def _depth(self, queue: str) -> int:
-        try:
-            return self.broker.depth(queue)
-        except Exception:  # not declared (yet): nothing waits there
-            self.broker.channel = self.broker.connection.channel()
-            return 0
+        wait_until_settled(self.engine, self.broker.uri, timeout)
 
     def _unpublished(self, table: str) -> int:
         with self.engine.connect() as conn:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections import defaultdict
 from datetime import date
 from typing import Any
@@ -226,9 +227,9 @@ def _outputs(session: Session, year: int, end: date, members: list[str]) -> list
     rows = []
     for activity, measure, label in MEASURES:
         chosen = [p for p in proposals if p.activity == activity and p.province in members]
-        achieved = sum(int((latest.get(p.proposal_id) or {}).get(measure, 0)) for p in chosen)
+        achieved = sum(int(_json(latest.get(p.proposal_id)).get(measure, 0)) for p in chosen)
         target = sum(
-            int((p.targets or {}).get(measure, 0))
+            int(_json(p.targets).get(measure, 0))
             for p in chosen
             if p.approved_day is not None and p.approved_day <= d
         )
@@ -243,6 +244,13 @@ def _outputs(session: Session, year: int, end: date, members: list[str]) -> list
             }
         )
     return rows
+
+
+def _json(value: Any) -> dict[str, Any]:
+    """A JSON column read through plain SQL: a dict on PostgreSQL, a string on SQLite."""
+    if isinstance(value, str):
+        return json.loads(value)
+    return value or {}
 
 
 def warnings(session: Session, year: int | None) -> dict[str, Any]:
