@@ -141,7 +141,7 @@ def _proposals(provinces: list[str], rng: random.Random) -> list[Proposal]:
     ) -> None:
         counter[code] += 1
         pid = f"KC{code}-2016-{counter[code]:03d}"
-        requested = rng.randrange(80, 400) * 1_000_000
+        requested = rng.randrange(150, 450 if fund == "national" else 1_100) * 1_000_000
         counterpart = requested * rng.choice((1, 2, 3))
         if fund == "national":
             ceiling = ceiling_for(activity, fund, date(2016, 3, 1))

@@ -20,7 +20,7 @@ class ReportingSettings(BaseSettings):
     progress_gap_points: float = 20.0
     settlement_days: int = 15
     repayment_grace_days: int = 30
-    expected_curve: str = "03-31:0.15,06-30:0.40,09-30:0.65,12-31:0.90"
+    expected_curve: str = "03-31:0.10,06-30:0.30,09-30:0.60,12-31:0.90"
     min_expected: float = 0.05
     critical_rate_factor: float = 0.5
     warning_rate_factor: float = 0.75
