@@ -211,3 +211,23 @@ def test_dead_letters_are_stored_listed_and_re_driven(pipeline):
         "reporting", f"/api/v1/dead-letters/{codes['unknown_province']['id']}/redrive"
     )
     assert again.status_code == 409
+
+
+def test_promtool_accepts_the_metrics_exposition(pipeline):
+    """`promtool check metrics` (names, types, units, help) on reporting's real output."""
+    import subprocess
+
+    from tests.deploy.tools import tool
+
+    seed(pipeline)
+    evaluate(pipeline)
+    exposition = pipeline.get("reporting", "/metrics").text
+    assert "grantflow_province_warning_level" in exposition
+    result = subprocess.run(
+        [tool("promtool"), "check", "metrics"],
+        input=exposition,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
