@@ -34,6 +34,7 @@ DISBURSEMENT_HANDLERS = ROOT / "services/disbursement/disbursement/handlers.py"
 SERVICES = {
     "proposals": "proposals.service:ProposalsService",
     "disbursement": "disbursement.service:DisbursementService",
+    "reporting": "reporting.service:ReportingService",
 }
 
 # What the disbursement service announces (issue 3, "Events out").
@@ -137,17 +138,22 @@ def test_every_file_the_openapi_document_refers_to_exists():
 
 
 def _media_types(spec: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    for item in spec["paths"].values():
-        for operation in item.values():
-            body = operation.get("requestBody", {})
-            yield from body.get("content", {}).values()
+    for _, _, operation in operations(spec):
+        body = operation.get("requestBody", {})
+        yield from body.get("content", {}).values()
+
+
+# The keys of a path item that are operations; the others (`parameters`, `servers`,
+# `summary`, `description`) apply to every operation of the path.
+METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
 
 
 def operations(spec: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
     """(path, method, operation) of every operation of the document."""
     for path, item in spec["paths"].items():
         for method, operation in item.items():
-            yield path, method, operation
+            if method in METHODS:
+                yield path, method, operation
 
 
 def served_by(operation: dict[str, Any]) -> list[str]:
@@ -230,15 +236,14 @@ def test_the_overdue_data_the_openapi_document_shows_is_that_of_the_event_schema
 def test_every_error_status_the_openapi_document_lists_uses_the_error_body():
     spec = load_yaml("openapi.yaml")
     error = "#/components/schemas/Error"
-    for path, item in spec["paths"].items():
-        for method, operation in item.items():
-            for status, response in operation["responses"].items():
-                if not status.startswith(("4", "5")) or path.startswith("/health"):
-                    continue
-                if "$ref" in response:
-                    response = spec["components"]["responses"][response["$ref"].split("/")[-1]]
-                schema = response["content"]["application/json"]["schema"]
-                assert schema == {"$ref": error}, f"{method} {path} {status}"
+    for path, method, operation in operations(spec):
+        for status, response in operation["responses"].items():
+            if not status.startswith(("4", "5")) or path.startswith("/health"):
+                continue
+            if "$ref" in response:
+                response = spec["components"]["responses"][response["$ref"].split("/")[-1]]
+            schema = response["content"]["application/json"]["schema"]
+            assert schema == {"$ref": error}, f"{method} {path} {status}"
 
 
 def test_every_error_code_of_the_status_table_is_named_in_the_openapi_document():
@@ -465,3 +470,162 @@ def test_the_domain_events_the_disbursement_rules_build_follow_their_schemas(con
         assert parsed.version == event["version"]
         seen.add(parsed.type)
     assert seen == DISBURSEMENT_EVENTS
+
+
+# --- the reporting service's domain events -------------------------------------------------
+
+REPORTING_ANNOUNCE = ROOT / "services/reporting/reporting/announce.py"
+
+# What the reporting service announces (issue 4, "Schedule-lag evaluation").
+REPORTING_EVENTS = frozenset({"province_lagging", "province_recovered", "proposal_overdue"})
+
+
+def reporting_event_names() -> set[str]:
+    """The event names announce.py passes to `_event(...)` and `new_event(...)`."""
+    names = set()
+    for node in ast.walk(ast.parse(REPORTING_ANNOUNCE.read_text(encoding="utf-8"))):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in ("_event", "new_event")
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
+            names.add(node.args[0].value)
+    return names
+
+
+def test_the_reporting_service_announces_the_three_events_of_its_issue():
+    assert reporting_event_names() == REPORTING_EVENTS
+
+
+@pytest.mark.parametrize("name", sorted(REPORTING_EVENTS))
+def test_every_domain_event_the_reporting_service_announces_has_a_schema_and_an_example(
+    contract, name
+):
+    assert (EVENTS / f"{name}.schema.json").is_file()
+    assert (EXAMPLES / f"{name}.json").is_file()
+    assert name in contract.types
+    assert contract.parse((EXAMPLES / f"{name}.json").read_bytes()).type == name
+
+
+def _figures(province: str, level: str, reasons: list[dict[str, str]]) -> Any:
+    """A province's figures as `evaluation.evaluate` fills them in, by hand."""
+    from datetime import date
+
+    from grantflow.reference import province as province_on
+    from reporting.evaluation import ProvinceFigures
+
+    unit = province_on(province, date(2016, 1, 1))
+    assert unit is not None
+    f = ProvinceFigures(
+        province,
+        "national",
+        2016,
+        1_000_000_000,
+        300_000_000,
+        100_000_000,
+        3,
+        unit.region,
+        unit.name,
+    )
+    f.rate, f.expected_rate, f.regional_average = 0.1, 0.4, 0.05
+    f.level, f.reasons = level, reasons
+    return f
+
+
+def test_the_domain_events_the_lag_evaluation_announces_follow_their_schemas(contract, monkeypatch):
+    """What `announce.run` builds from hand-made figures is accepted by the schema of its
+    name: a province entering a level, changing level, recovering, and overdue proposals."""
+    from datetime import date
+
+    from sqlalchemy import create_engine, select
+    from sqlalchemy.orm import Session
+
+    from reporting import announce
+    from reporting.adapters.tables import metadata, outbox
+    from reporting.domain.lag import LagRules
+    from reporting.evaluation import _detail
+
+    engine = create_engine("sqlite://")
+    metadata.create_all(engine)
+    late = {
+        "proposal_id": "LA/2016/4",
+        "reason": "no_contract_30_days",
+        "detail": _detail("no_contract_30_days", 89, date(2016, 6, 30)),
+    }
+    behind = {
+        "proposal_id": "CT-9",
+        "reason": "progress_behind",
+        "detail": _detail("progress_behind", 10, date(2016, 6, 30)),
+    }
+    rounds = [
+        (  # 80 enters critical, 92 enters watch; two proposals newly overdue
+            date(2016, 6, 30),
+            [_figures("80", "critical", [late]), _figures("92", "watch", [behind])],
+        ),
+        (  # 92 gets worse, 80 recovers; nothing newly overdue
+            date(2016, 9, 30),
+            [_figures("80", "normal", []), _figures("92", "warning", [behind])],
+        ),
+    ]
+    announced = []
+    with Session(engine) as session:
+        for as_of, figures in rounds:
+            reasons = [
+                r | {"province": f.province, "year": f.year, "source_fund": f.source_fund}
+                for f in figures
+                for r in f.reasons
+            ]
+            monkeypatch.setattr(announce, "evaluate", lambda *_, fs=figures, rs=reasons: (fs, rs))
+            _, _, events = announce.run(session, LagRules(), as_of)
+            announced += events
+        stored = [json.loads(b) for b in session.execute(select(outbox.table.c.body)).scalars()]
+    assert stored == announced
+
+    seen: dict[tuple[str, str], Any] = {}
+    for event in announced:
+        parsed = contract.parse(json.dumps(event))
+        assert parsed.type == event["type"]
+        assert parsed.version == event["version"]
+        seen[(parsed.type, event["subject"])] = parsed
+    assert set(seen) == {
+        ("province_lagging", "80:2016:national"),
+        ("province_lagging", "92:2016:national"),
+        ("province_recovered", "80:2016:national"),
+        ("proposal_overdue", "LA/2016/4"),
+        ("proposal_overdue", "CT-9"),
+    }
+    assert {t for t, _ in seen} == REPORTING_EVENTS
+    assert len(announced) == 6  # 92 is announced twice: watch, then warning
+    worse = [e for e in announced if e["subject"] == "92:2016:national"][-1]
+    assert (worse["version"], worse["data"]["previous_level"]) == (2, "watch")
+    recovered = seen[("province_recovered", "80:2016:national")]
+    assert (recovered.version, recovered.data["previous_level"]) == (2, "critical")
+    overdue = seen[("proposal_overdue", "LA/2016/4")]
+    assert (overdue.version, overdue.data["reason"]) == (1, "no_contract_30_days")
+
+
+def test_the_openapi_document_names_the_reporting_codes_the_code_uses():
+    """Levels, reason codes and announced types of the document are those of the code and
+    of the event schemas."""
+    from reporting.domain.lag import LEVELS, REASONS
+
+    schemas = load_yaml("openapi.yaml")["components"]["schemas"]
+    overdue = json.loads((EVENTS / "proposal_overdue.schema.json").read_text(encoding="utf-8"))
+    assert schemas["Level"]["enum"] == list(LEVELS)
+    assert schemas["LagReasonCode"]["enum"] == list(REASONS)
+    assert overdue["$defs"]["data"]["properties"]["reason"]["enum"] == list(REASONS)
+    announced = schemas["LagEvaluation"]["properties"]["announced"]["items"]
+    assert set(announced["properties"]["type"]["enum"]) == REPORTING_EVENTS
+
+
+def test_the_evidence_the_openapi_document_shows_is_that_of_the_province_lagging_event():
+    """A lag evaluation answers, per province, the evidence `province_lagging` carries."""
+    documented = load_yaml("openapi.yaml")["components"]["schemas"]["ProvinceLag"]
+    schema = json.loads((EVENTS / "province_lagging.schema.json").read_text(encoding="utf-8"))
+    event_fields = set(schema["$defs"]["data"]["properties"])
+    # the event adds the day and the level it comes from; the answer lists every province
+    assert set(documented["properties"]) == event_fields - {"as_of", "previous_level"}
+    assert set(documented["required"]) == set(documented["properties"])

@@ -51,6 +51,10 @@ HTTP_STATUS: dict[str, int] = {
     "not_recoverable": HTTPStatus.UNPROCESSABLE_ENTITY,
     "over_repayment": HTTPStatus.UNPROCESSABLE_ENTITY,
     "handler_error": HTTPStatus.INTERNAL_SERVER_ERROR,
+    "invalid_recipient": HTTPStatus.UNPROCESSABLE_ENTITY,
+    "recipient_exists": HTTPStatus.CONFLICT,
+    "recipient_from_file": HTTPStatus.CONFLICT,
+    "invalid_silence": HTTPStatus.UNPROCESSABLE_ENTITY,
 }
 
 

@@ -32,6 +32,9 @@ SERVICES: dict[str, ServiceEntry] = {
     "disbursement": ServiceEntry(
         "disbursement", "disbursement.service:DisbursementService", "disbursement"
     ),
+    "notifications": ServiceEntry(
+        "notifications", "notifications.service:NotificationsService", "notifications"
+    ),
     "reporting": ServiceEntry("reporting", "reporting.service:ReportingService", "reporting"),
 }
 

@@ -45,7 +45,7 @@ def evidence(f: ProvinceFigures) -> dict[str, Any]:
 
 def run(
     session: Session, rules: LagRules, as_of: date, announce: bool = True
-) -> tuple[list[ProvinceFigures], list[dict[str, Any]]]:
+) -> tuple[list[ProvinceFigures], list[dict[str, Any]], list[dict[str, Any]]]:
     """Evaluate as of `as_of`; with `announce`, record and announce what changed."""
     if announce and session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
@@ -84,7 +84,7 @@ def run(
                         "disbursed_vnd": f.disbursed_vnd,
                         "proposals": f.proposals,
                         "lagging_proposals": f.lagging_proposals,
-                        "reasons": f.reasons[:500],
+                        "reasons": [r | {"detail": r["detail"][:500]} for r in f.reasons[:500]],
                     },
                 )
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from functools import cache
 
 from pydantic import Field
@@ -36,7 +37,16 @@ class ReportingSettings(BaseSettings):
         for point in self.expected_curve.split(","):
             day, share = point.split(":")
             month, dom = (int(x) for x in day.split("-"))
+            date(2015, month, dom)  # a day every year has (no 29 February)
             curve.append((month, dom, float(share)))
+        days = [(m, d) for m, d, _ in curve]
+        shares = [s for _, _, s in curve]
+        if not (
+            days == sorted(set(days))
+            and shares == sorted(shares)
+            and 0 <= shares[0] <= shares[-1] <= 1
+        ):
+            raise ValueError("REPORTING_EXPECTED_CURVE: days in order, shares rising in 0..1")
         fields = {
             k: getattr(self, k)
             for k in (

@@ -55,10 +55,13 @@ class ReportingService(Observable):
         Answers every province's figures and level, and what was announced (changes only).
         """
         body = request.get_json(silent=True) or {}
+        if not isinstance(body, dict):
+            raise Refused("bad_query", "the body must be a JSON object")
         try:
             as_of = date.fromisoformat(str(body.get("as_of") or date.today().isoformat()))
         except ValueError:
             raise Refused("bad_query", "as_of must be a date YYYY-MM-DD") from None
+        _in_years(as_of)
         figures, announced = self._evaluate(as_of, announce=bool(body.get("announce", True)))
         return {
             "as_of": as_of.isoformat(),
@@ -110,7 +113,7 @@ class ReportingService(Observable):
     def list_warnings(self, request: Request) -> Any:
         """Current warning levels and their history."""
         report = views.warnings(self.db, query_int(request, "year", None, 2000, 2100))
-        return _maybe_csv(request, report, lambda r: r["current"], "warnings")
+        return _maybe_csv(request, report, views.warning_rows, "warnings")
 
     @api("GET", "/api/v1/dead-letters")
     def dead_letters(self, request: Request) -> dict[str, Any]:
@@ -140,7 +143,13 @@ def _year_and_date(request: Request) -> tuple[int, date]:
         as_of = today if year == today.year else date(year, 12, 31)  # type: ignore[arg-type]
     if year is not None and year != as_of.year:
         raise Refused("bad_query", f"as_of {as_of} is not in {year}")
-    return as_of.year, as_of
+    return _in_years(as_of).year, as_of
+
+
+def _in_years(as_of: date) -> date:
+    if not 2000 <= as_of.year <= 2100:
+        raise Refused("bad_query", f"as_of {as_of} is not in the years 2000 to 2100")
+    return as_of
 
 
 def _maybe_csv(request: Request, report: Any, rows: Any, name: str) -> Any:

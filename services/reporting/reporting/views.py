@@ -44,8 +44,12 @@ WHERE year = :y AND submitted_day <= :d GROUP BY province, source_fund, state_th
 
 def parse_period(period: str) -> tuple[int, date, date]:
     """`2016`, `2016-H1`, `2016-H2`, `2016-Q1` … `2016-Q4` -> (year, first day, last day)."""
-    year_part, _, part = period.partition("-")
-    if not year_part.isdigit() or not 2000 <= int(year_part) <= 2100:
+    year_part, dash, part = period.partition("-")
+    if (
+        not (year_part.isascii() and year_part.isdigit())
+        or not 2000 <= int(year_part) <= 2100
+        or (dash and not part)
+    ):
         raise Refused("bad_query", f"period {period!r}: expected e.g. 2016, 2016-H1, 2016-Q3")
     year = int(year_part)
     spans = {
@@ -279,10 +283,18 @@ def warnings(session: Session, year: int | None) -> dict[str, Any]:
     for row in current + history:
         row["as_of"] = date.fromordinal(row.pop("as_of_day")).isoformat()
         if "evaluated_at" in row:
-            row["evaluated_at"] = str(row["evaluated_at"])
+            at = row["evaluated_at"]
+            row["evaluated_at"] = at.isoformat() if hasattr(at, "isoformat") else str(at)
         unit = province_on(row["province"], date(row["year"], 1, 1))
         row["province_name"] = unit.name if unit else None
     return {"current": current, "history": history}
+
+
+def warning_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        row | {"evidence": json.dumps(_json(row["evidence"]), ensure_ascii=False)}
+        for row in report["current"]
+    ]
 
 
 def as_csv(rows: list[dict[str, Any]]) -> bytes:

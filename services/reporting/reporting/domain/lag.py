@@ -34,9 +34,9 @@ class LagRules:
     repayment_grace_days: int = 30
     # Expected cumulative share of the year's allocation disbursed by each (month, day).
     curve: tuple[tuple[int, int, float], ...] = (
-        (3, 31, 0.15),
-        (6, 30, 0.40),
-        (9, 30, 0.65),
+        (3, 31, 0.10),
+        (6, 30, 0.30),
+        (9, 30, 0.60),
         (12, 31, 0.90),
     )
     min_expected: float = 0.05  # below this, the rate is not judged (early in the year)
@@ -60,6 +60,8 @@ def expected_rate(rules: LagRules, year: int, on: date) -> float:
         return points[-1][1]
     for (d0, s0), (d1, s1) in itertools.pairwise(points):
         if d0 <= on <= d1:
+            if d1 == d0:
+                return s1
             return round(s0 + (s1 - s0) * (on - d0).days / (d1 - d0).days, 4)
     return 0.0
 
@@ -73,14 +75,14 @@ def level_of(
 ) -> str:
     """normal, watch, warning or critical, from the rate and the share of lagging proposals."""
     judged = rate is not None and expected >= rules.min_expected
-    ratio = (rate / expected) if judged and rate is not None else 1.0
+    ratio = round(rate / expected, 6) if judged and rate is not None else 1.0
     behind_region = judged and regional is not None and rate is not None and regional > 0
     if ratio < rules.critical_rate_factor or lagging_share >= rules.critical_lagging_share:
         return "critical"
     if (
         ratio < rules.warning_rate_factor
         or lagging_share >= rules.warning_lagging_share
-        or (behind_region and rate < regional * rules.regional_factor)
+        or (behind_region and rate < round(regional * rules.regional_factor, 6))
     ):  # type: ignore[operator]
         return "warning"
     if (

@@ -1,0 +1,1 @@
+"""The notifications service: email alerts to finance staff (contract.md section 3)."""

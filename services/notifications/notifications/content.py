@@ -1,0 +1,172 @@
+"""What an email says and how it is put together: Jinja2 templates, then an RFC 5322 message.
+
+Each email has a plain-text and an HTML part, in the recipient's language (templates
+`<name>.<vi|en>.<txt|html>.j2`). The subject is set by the text template (`{% set subject %}`).
+Every header value goes through `clean_header`; addresses are `Address` objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from grantflow.formatting import day, moment, number, percent, vnd, vnd_short
+from grantflow.reference import province
+from notifications.domain.headers import address, clean_header
+from notifications.domain.model import Alert, Recipient
+from notifications.domain.planning import Digest, Email
+from notifications.i18n import Labels
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+REPORT_PATH = "/api/v1/reports/provinces"
+COLOURS = {
+    "normal": "#2b8a3e",
+    "watch": "#b7791f",
+    "warning": "#d9480f",
+    "critical": "#c92a2a",
+    "resolved": "#2b8a3e",
+    "digest": "#1e3a8a",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str
+
+
+def province_name(code: str, on: date, data: Any = None) -> str:
+    named = (data or {}).get("province_name")
+    if named:
+        return str(named)
+    found = province(code, on)
+    return found.name if found else code
+
+
+def report_url(base: str, a: Alert | None, on: date | None = None) -> str:
+    query: dict[str, Any] = {}
+    if a is not None:
+        query = {"province": a.province, "year": a.year, "source_fund": a.source_fund}
+        on = a.on
+    if on is not None:
+        query["as_of"] = on.isoformat()
+    return f"{base}{REPORT_PATH}?{urlencode(query)}" if query else f"{base}{REPORT_PATH}"
+
+
+def view(
+    a: Alert, news: frozenset[str] = frozenset(), silenced: frozenset[str] = frozenset()
+) -> dict[str, Any]:
+    """What a template sees of an alert."""
+    return {
+        "fingerprint": a.fingerprint,
+        "kind": a.kind,
+        "level": a.level.label,
+        "province": a.province,
+        "province_name": province_name(a.province, a.on, a.data),
+        "year": a.year,
+        "source_fund": a.source_fund,
+        "proposal_id": a.proposal_id,
+        "data": a.data,
+        "since": a.starts_at,
+        "is_new": a.fingerprint in news,
+        "silenced": a.fingerprint in silenced,
+    }
+
+
+class Renderer:
+    def __init__(self, report_base_url: str) -> None:
+        self.report_base_url = report_base_url
+        self.env = Environment(
+            loader=FileSystemLoader(TEMPLATES),
+            autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env.filters.update(
+            vnd=vnd, vnd_short=vnd_short, percent=percent, day=day, moment=moment, number=number
+        )
+
+    def alert_email(self, email: Email, now: datetime) -> Rendered:
+        alerts = email.firing or email.resolved
+        primary = alerts[0]
+        context = {
+            "recipient": email.recipient,
+            "province": email.group,
+            "province_name": province_name(email.group, primary.on, primary.data),
+            "firing": [view(a, email.news) for a in email.firing],
+            "resolved": [view(a) for a in email.resolved],
+            "primary": view(primary, email.news),
+            "others": len(email.firing) + len(email.resolved) - 1,
+            "repeat": email.repeat,
+            "report_url": report_url(self.report_base_url, _reported(alerts)),
+            "sent_at": now,
+            "colour": COLOURS[primary.level.label if email.firing else "resolved"],
+        }
+        return self._render("alert", email.recipient.language, context)
+
+    def digest(self, d: Digest, now: datetime) -> Rendered:
+        context = {
+            "recipient": d.recipient,
+            "day": d.day,
+            "firing": [view(a, silenced=d.silenced) for a in d.firing],
+            "started": [view(a, silenced=d.silenced) for a in d.started],
+            "resolved": [view(a) for a in d.resolved],
+            "report_url": report_url(self.report_base_url, None, d.day),
+            "sent_at": now,
+            "colour": COLOURS["digest"],
+        }
+        return self._render("digest", d.recipient.language, context)
+
+    def _render(self, name: str, lang: str, context: dict[str, Any]) -> Rendered:
+        context = {**context, "lang": lang, "t": Labels(lang), "colours": COLOURS}
+        module = self.env.get_template(f"{name}.{lang}.txt.j2").make_module(context)
+        subject = clean_header(module.subject)  # type: ignore[attr-defined]
+        text = str(module).strip() + "\n"
+        html = self.env.get_template(f"{name}.{lang}.html.j2").render(context, subject=subject)
+        return Rendered(subject, text, html)
+
+
+def _reported(alerts: tuple[Alert, ...]) -> Alert:
+    """The report to link: the province alert's scope, else the first alert's."""
+    return next((a for a in alerts if a.is_state), alerts[0])
+
+
+def compose(
+    rendered: Rendered,
+    sender: Address,
+    to: Recipient,
+    message_id: str,
+    now: datetime,
+    in_reply_to: str | None = None,
+    references: tuple[str, ...] = (),
+    group: str | None = None,
+) -> bytes:
+    """The message as it goes on the wire (CRLF line ends, quoted-printable UTF-8 parts)."""
+    msg = EmailMessage(policy=SMTP)
+    msg["Subject"] = clean_header(rendered.subject)
+    msg["From"] = Address(clean_header(sender.display_name, 200), addr_spec=sender.addr_spec)
+    msg["To"] = address(to.name, to.email)
+    msg["Date"] = format_datetime(now)
+    msg["Message-ID"] = clean_header(message_id)
+    if in_reply_to:
+        msg["In-Reply-To"] = clean_header(in_reply_to)
+        msg["References"] = clean_header(" ".join(references or (in_reply_to,)))
+    msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies to an alert
+    msg["X-Auto-Response-Suppress"] = "All"
+    msg["Content-Language"] = clean_header(to.language)
+    if group:
+        msg["X-Grantflow-Group"] = clean_header(group)
+    msg.set_content(rendered.text, subtype="plain", charset="utf-8", cte="quoted-printable")
+    msg.add_alternative(rendered.html, subtype="html", charset="utf-8", cte="quoted-printable")
+    return msg.as_bytes()

@@ -1,0 +1,1 @@
+"""The notifications domain core: standard library, reference data and email parsing only."""

@@ -1,0 +1,159 @@
+"""From the events other services announce to alerts, and how an alert changes.
+
+province_lagging     -> fires (or changes level) "province_lagging:80:2016:national"
+province_recovered   -> resolves it
+proposal_overdue     -> a fact per proposal and reason
+tranche_overdue      -> a fact per proposal and tranche
+repayment_overdue    -> a fact per proposal and instalment
+settlement_recorded  -> "refund_due" when the beneficiary must pay back; else nothing
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+from notifications.domain.model import Alert, Level, Status
+
+EVENT_TYPES: tuple[str, ...] = (
+    "province_lagging",
+    "province_recovered",
+    "proposal_overdue",
+    "tranche_overdue",
+    "repayment_overdue",
+    "settlement_recorded",
+)
+
+FACT_LEVELS = {
+    "proposal_overdue": Level.WATCH,
+    "tranche_overdue": Level.WARNING,
+    "repayment_overdue": Level.WARNING,
+    "refund_due": Level.WATCH,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    """What one event says about one alert: it fires at a level, or it is resolved."""
+
+    fingerprint: str
+    kind: str
+    firing: bool
+    level: Level
+    province: str
+    year: int
+    source_fund: str
+    data: Mapping[str, Any]
+    proposal_id: str | None = None
+    version: int | None = None
+
+
+class Urgency(Enum):
+    NONE = "none"  # nothing a recipient needs to hear now
+    GROUP = "group"  # news: tell after group_wait, together with the rest of the province
+    NOW = "now"  # a higher level: tell at once
+
+
+def signal_of(event_type: str, data: Mapping[str, Any], version: int | None) -> Signal | None:
+    """The alert signal an event carries, or None when it carries none (no refund due)."""
+    scope = (data["province"], data["year"], data["source_fund"])
+    key = ":".join(str(part) for part in scope)
+    pid = data.get("proposal_id")
+    match event_type:
+        case "province_lagging":
+            kind, fp, level = event_type, f"province_lagging:{key}", Level.of(data["level"])
+        case "province_recovered":
+            kind, fp, level = "province_lagging", f"province_lagging:{key}", Level.NORMAL
+        case "proposal_overdue":
+            kind, fp = event_type, f"{event_type}:{key}:{pid}:{data['reason']}"
+        case "tranche_overdue":
+            kind, fp = event_type, f"{event_type}:{key}:{pid}:{data['tranche_index']}"
+        case "repayment_overdue":
+            kind, fp = event_type, f"{event_type}:{key}:{pid}:{data['instalment_index']}"
+        case "settlement_recorded":
+            if data["refund_due_vnd"] <= 0:
+                return None
+            kind, fp = "refund_due", f"refund_due:{key}:{pid}"
+        case _:
+            raise ValueError(f"no alert comes from {event_type}")
+    if kind in FACT_LEVELS:
+        level = FACT_LEVELS[kind]
+    return Signal(
+        fingerprint=fp,
+        kind=kind,
+        firing=event_type != "province_recovered",
+        level=level,
+        province=scope[0],
+        year=scope[1],
+        source_fund=scope[2],
+        data=dict(data),
+        proposal_id=pid,
+        version=version if kind == "province_lagging" else None,
+    )
+
+
+def _stale(current: Alert, signal: Signal) -> bool:
+    return None not in (current.version, signal.version) and signal.version <= current.version
+
+
+def transition(
+    current: Alert | None, signal: Signal, now: datetime
+) -> tuple[Alert | None, Urgency]:
+    """The alert after `signal`, and how soon recipients must hear of it.
+
+    Returns `(None, NONE)` when nothing changes: a stale or repeated announcement, a recovery
+    of what was not firing, a fact announced again under a new event id.
+    """
+    if current is not None and _stale(current, signal):
+        return None, Urgency.NONE
+    if not signal.firing:
+        if current is None or current.status != Status.FIRING:
+            return None, Urgency.NONE
+        resolved = _changed(current, signal, now, status=Status.RESOLVING, level=current.level)
+        return resolved, Urgency.GROUP
+    if current is None or (current.status == Status.RESOLVED and current.is_state):
+        return _started(current, signal, now), Urgency.GROUP
+    if not current.is_state:  # a fact is told once; its repetition is no news
+        return None, Urgency.NONE
+    # Firing, or resolved and not told yet: an update of the same episode.
+    urgency = Urgency.NOW if signal.level > current.level else Urgency.NONE
+    if current.status == Status.RESOLVING and urgency is Urgency.NONE:
+        urgency = Urgency.GROUP  # the pending resolved notice is off; re-plan the group
+    return _changed(current, signal, now, status=Status.FIRING, level=signal.level), urgency
+
+
+def _started(previous: Alert | None, signal: Signal, now: datetime) -> Alert:
+    return Alert(
+        fingerprint=signal.fingerprint,
+        kind=signal.kind,
+        province=signal.province,
+        year=signal.year,
+        source_fund=signal.source_fund,
+        level=signal.level,
+        status=Status.FIRING,
+        episode=(previous.episode + 1) if previous else 1,
+        starts_at=now,
+        updated_at=now,
+        data=signal.data,
+        proposal_id=signal.proposal_id,
+        version=signal.version,
+        revision=(previous.revision + 1) if previous else 1,
+    )
+
+
+def _changed(
+    current: Alert, signal: Signal, now: datetime, *, status: Status, level: Level
+) -> Alert:
+    data = signal.data if signal.firing else {**current.data, "recovery": dict(signal.data)}
+    return replace(
+        current,
+        status=status,
+        level=level,
+        data=data,
+        updated_at=now,
+        version=signal.version if signal.version is not None else current.version,
+        revision=current.revision + 1,
+    )

@@ -1,0 +1,74 @@
+"""Header values that cannot inject headers, addresses that are addresses, stable Message-IDs.
+
+Python 3.11.7 is affected by CVE-2024-6923: a newline inside a header value, also one hidden
+in an RFC 2047 encoded word (``=?utf-8?q?=0D=0ABcc:...?=``) that the email package decodes
+when it parses an address, is written out unquoted and starts a new header. So every value is
+decoded first, then stripped of CR, LF and every other control character, and addresses are
+built with `email.headerregistry.Address` rather than parsed from text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from email.errors import HeaderParseError
+from email.header import decode_header, make_header
+from email.headerregistry import Address
+
+from email_validator import EmailNotValidError, validate_email
+
+# C0 and C1 controls, DEL, and the Unicode line and paragraph separators.
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_MAX_HEADER = 900  # RFC 5322 allows 998 per line; a value this long is already a mistake
+
+
+def clean_header(value: object, limit: int = _MAX_HEADER) -> str:
+    """One line of printable text: ``clean_header("Lan\\r\\nBcc: x@y")`` -> ``"Lan Bcc: x@y"``."""
+    text = str(value)
+    for _ in range(3):  # an encoded word may hide another one
+        decoded = _decode_words(text)
+        if decoded == text:
+            break
+        text = decoded
+    text = _CONTROLS.sub(" ", text)
+    return " ".join(text.split())[:limit]
+
+
+def _decode_words(text: str) -> str:
+    if "=?" not in text:
+        return text
+    try:
+        return str(make_header(decode_header(text)))
+    except (HeaderParseError, LookupError, UnicodeError, ValueError):
+        return text
+
+
+def checked_email(value: str) -> str:
+    """The normalised address, or ValueError saying what is wrong with it.
+
+    Syntax and domain form only (no DNS look-up: the ministry's mail may be internal).
+    """
+    text = clean_header(value, 320)
+    if text != str(value).strip():
+        raise ValueError("an email address cannot contain control characters or line breaks")
+    try:
+        normalized = validate_email(text, check_deliverability=False).normalized
+        Address(addr_spec=normalized)  # the email package agrees it is one address
+    except (EmailNotValidError, ValueError, IndexError, HeaderParseError) as exc:
+        raise ValueError(f"{text!r} is not an email address: {exc}") from None
+    return normalized
+
+
+def address(name: str, email: str) -> Address:
+    """A To/From address; the display name is cleaned, the address must be valid."""
+    return Address(display_name=clean_header(name, 200), addr_spec=checked_email(email))
+
+
+def domain_of(email: str) -> str:
+    return email.rpartition("@")[2].lower()
+
+
+def message_id(key: tuple[str, ...], domain: str) -> str:
+    """A Message-ID that is a function of the delivery key: the same email, the same id."""
+    digest = hashlib.sha256("\x1f".join(key).encode("utf-8")).hexdigest()[:40]
+    return f"<{digest}@{clean_header(domain, 200) or 'grantflow.invalid'}>"
