@@ -16,6 +16,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     Index,
+    Integer,
     MetaData,
     String,
     Table,
@@ -24,10 +25,10 @@ from sqlalchemy import (
     select,
     tuple_,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from grantflow.contract import Envelope
+from grantflow.db import insert
 
 
 def inbox_table(metadata: MetaData, prefix: str) -> Table:
@@ -45,7 +46,7 @@ def outbox_table(metadata: MetaData, prefix: str) -> Table:
     table = Table(
         f"{prefix}_outbox",
         metadata,
-        Column("seq", BigInteger().with_variant(sqlite.INTEGER(), "sqlite"), primary_key=True),
+        Column("seq", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True),
         Column("event_id", String(64), nullable=False, unique=True),
         Column("type", String(100), nullable=False),
         Column("subject", String(200)),
@@ -60,11 +61,6 @@ def outbox_table(metadata: MetaData, prefix: str) -> Table:
         postgresql_where=table.c.published_at.is_(None),
     )
     return table
-
-
-def _insert(session: Session, table: Table) -> Any:
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(table)
 
 
 class Inbox:
@@ -88,7 +84,7 @@ class Inbox:
             for e in events
         }
         stmt = (
-            _insert(session, self.table)
+            insert(session, self.table)
             .values(list(rows.values()))
             .on_conflict_do_nothing()
             .returning(self.table.c.source, self.table.c.event_id)

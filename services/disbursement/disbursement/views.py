@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from disbursement.adapters.repository import from_row
 from disbursement.adapters.tables import commitment, ledger, plan
 from disbursement.domain.model import DISBURSED, EntryKind, cumulative
+from grantflow.db import utc
 from grantflow.reference import province as province_on
 
 FUNDS = ("national", "local")
@@ -43,7 +44,7 @@ def _plans_in_force(
         query = query.where(plan.c.source_fund == fund)
     latest: dict[tuple[str, str], Any] = {}
     for row in session.execute(query):
-        if as_of is None or _utc(row.occurred_at).date() <= as_of:
+        if as_of is None or utc(row.occurred_at).date() <= as_of:
             latest[(row.province, row.source_fund)] = row
     return latest
 
@@ -63,7 +64,7 @@ def plans(
                 "adjusted": row.adjusted,
                 "event_id": row.event_id,
                 "source": row.source,
-                "occurred_at": _utc(row.occurred_at).isoformat(),
+                "occurred_at": utc(row.occurred_at).isoformat(),
             }
         )
     wanted = [
@@ -193,7 +194,7 @@ def proposal_ledger(session: Session, proposal_id: str, as_of: date) -> dict[str
             "on": e.on.isoformat(),
             "voucher_no": e.voucher_no,
             "event_id": e.event_id,
-            "recorded_at": _utc(e.recorded_at).isoformat(),
+            "recorded_at": utc(e.recorded_at).isoformat(),
         }
         for e in session.execute(
             select(ledger).where(ledger.c.proposal_id == proposal_id).order_by(ledger.c.seq)
@@ -223,7 +224,3 @@ def proposal_ledger(session: Session, proposal_id: str, as_of: date) -> dict[str
         "entries": entries,
         "as_of": as_of.isoformat(),
     }
-
-
-def _utc(value: datetime) -> datetime:
-    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)

@@ -13,21 +13,16 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import func, select, text
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from grantflow.contract import new_event
+from grantflow.db import insert
 from reporting.adapters.tables import level, level_history, outbox, overdue_notice
 from reporting.domain.lag import LagRules
 from reporting.evaluation import ProvinceFigures, evaluate
 
 SOURCE = "grantflow/reporting"
 LOCK_KEY = 7_420_160_004
-
-
-def _insert(session: Session, table: Any) -> Any:
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(table)
 
 
 def evidence(f: ProvinceFigures) -> dict[str, Any]:
@@ -97,7 +92,7 @@ def run(
             "as_of_day": as_of.toordinal(),
             "evidence": data | {"reasons": f.reasons[:500]},
         }
-        stmt = _insert(session, level).values(row)
+        stmt = insert(session, level).values(row)
         session.execute(
             stmt.on_conflict_do_update(
                 index_elements=["province", "year", "source_fund"],
@@ -137,7 +132,7 @@ def _new_overdue(
         {"proposal_id": p, "reason": reason, "as_of_day": as_of.toordinal()} for p, reason in keyed
     ]
     stmt = (
-        _insert(session, overdue_notice)
+        insert(session, overdue_notice)
         .values(rows)
         .on_conflict_do_nothing()
         .returning(overdue_notice.c.proposal_id, overdue_notice.c.reason)

@@ -11,10 +11,10 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select, tuple_, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from grantflow.contract import Envelope
+from grantflow.db import insert
 from grantflow.errors import Early
 from grantflow.outcomes import Applied, NotApplied, Outcome
 from reporting.adapters.tables import money, plan, progress, proposal, schedule, stream
@@ -44,11 +44,6 @@ HANDLED = PROPOSAL_EVENTS + DISBURSEMENT_EVENTS
 
 def day(value: str | date) -> int:
     return (date.fromisoformat(value) if isinstance(value, str) else value).toordinal()
-
-
-def _insert(session: Session, table: Any) -> Any:
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(table)
 
 
 def apply_events(session: Session, events: Sequence[Envelope]) -> list[Outcome]:
@@ -83,7 +78,7 @@ def apply_events(session: Session, events: Sequence[Envelope]) -> list[Outcome]:
         if versions.get((s, sub)) != v
     ]
     if changed:
-        stmt = _insert(session, stream).values(changed)
+        stmt = insert(session, stream).values(changed)
         session.execute(
             stmt.on_conflict_do_update(
                 index_elements=["source", "subject"], set_={"version": stmt.excluded.version}
@@ -117,7 +112,7 @@ def submitted(session: Session, e: Envelope) -> None:
         "targets": d["targets"] or {},
         "closed_day": None,
     }
-    stmt = _insert(session, proposal).values(row)
+    stmt = insert(session, proposal).values(row)
     session.execute(
         stmt.on_conflict_do_update(
             index_elements=["proposal_id"],

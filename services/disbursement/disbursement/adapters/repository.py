@@ -7,16 +7,11 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import and_, func, select, tuple_
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from disbursement.adapters.tables import commitment, ledger, notice, plan
 from disbursement.domain.model import Commitment, Entry, Line, Plan, Stage
-
-
-def _insert(session: Session, table: Any) -> Any:
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(table)
+from grantflow.db import insert
 
 
 def _locking(session: Session, query: Any) -> Any:
@@ -150,7 +145,7 @@ def save_commitments(session: Session, items: Sequence[Commitment]) -> None:
         }
         for c in items
     ]
-    stmt = _insert(session, commitment).values(rows)
+    stmt = insert(session, commitment).values(rows)
     keep = [c.name for c in commitment.c if c.name != "proposal_id"]
     session.execute(
         stmt.on_conflict_do_update(
@@ -199,7 +194,7 @@ def claim_notices(
         for k, p, i in keys
     ]
     stmt = (
-        _insert(session, notice)
+        insert(session, notice)
         .values(rows)
         .on_conflict_do_nothing()
         .returning(notice.c.kind, notice.c.proposal_id, notice.c.line_index)

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from grantflow.db import utc
 from proposals.adapters.tables import history, proposal
 from proposals.domain.model import Line, Proposal, State
 
@@ -138,8 +139,8 @@ def detail(session: Session, proposal_id: str) -> dict[str, Any] | None:
             "event_id": h.event_id,
             "source": h.source,
             "type": h.type,
-            "occurred_at": _utc(h.occurred_at).isoformat(),
-            "recorded_at": _utc(h.recorded_at).isoformat(),
+            "occurred_at": utc(h.occurred_at).isoformat(),
+            "recorded_at": utc(h.recorded_at).isoformat(),
             "state_before": h.state_before,
             "state_after": h.state_after,
             "domain_event_id": h.domain_event_id,
@@ -147,7 +148,3 @@ def detail(session: Session, proposal_id: str) -> dict[str, Any] | None:
         for h in entries
     ]
     return body
-
-
-def _utc(value: datetime) -> datetime:
-    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
