@@ -136,6 +136,15 @@ def query_text(request: Request, name: str) -> str | None:
     return raw
 
 
+def cloudevent_body(request: Request) -> bytes:
+    """The body of a CloudEvent posted in structured mode, or `Refused` for another type."""
+    from grantflow.contract import CONTENT_TYPE
+
+    if request.mimetype not in (CONTENT_TYPE, "application/json"):
+        raise Refused("unsupported_media_type", f"send {CONTENT_TYPE} (structured mode)")
+    return request.get_data()
+
+
 class Health(DependencyProvider):
     """Readiness: every database of the service answers and every consumer is connected."""
 

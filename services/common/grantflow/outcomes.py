@@ -56,3 +56,14 @@ def apply_batch(
     )
     session.commit()
     return outcomes
+
+
+def apply_one(
+    session: Session, inbox: Inbox, event: Envelope, apply: ApplyEvents
+) -> dict[str, str]:
+    """One event through the same path as a batch: the HTTP answer, or its `Refused`."""
+    (outcome,) = apply_batch(session, inbox, [event], apply)
+    if isinstance(outcome, NotApplied):
+        raise outcome.error
+    label = "applied" if isinstance(outcome, Applied) else "duplicate"
+    return {"id": event.id, "source": event.source, "outcome": label}

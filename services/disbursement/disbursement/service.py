@@ -12,12 +12,20 @@ from werkzeug.wrappers import Request
 from disbursement import handlers, views
 from disbursement.adapters.tables import inbox, outbox
 from grantflow.config import settings
-from grantflow.contract import CONTENT_TYPE, Envelope, contract
+from grantflow.contract import Envelope, contract
 from grantflow.db import Database
 from grantflow.errors import Refused
-from grantflow.http import Observable, api, query_choice, query_date, query_int, query_text
+from grantflow.http import (
+    Observable,
+    api,
+    cloudevent_body,
+    query_choice,
+    query_date,
+    query_int,
+    query_text,
+)
 from grantflow.ingest import lifecycle_ingest
-from grantflow.outcomes import Applied, NotApplied, Outcome, apply_batch
+from grantflow.outcomes import Outcome, apply_batch, apply_one
 from grantflow.reference import region_members
 from grantflow.relay import OutboxRelay
 
@@ -70,14 +78,8 @@ class DisbursementService(Observable):
     def post_event(self, request: Request) -> tuple[int, dict[str, Any]]:
         """One lifecycle CloudEvent (structured mode): plan.*, disbursement.made,
         repayment.received. Example body: contracts/examples/disbursement.made.json."""
-        if request.mimetype not in (CONTENT_TYPE, "application/json"):
-            raise Refused("unsupported_media_type", f"send {CONTENT_TYPE} (structured mode)")
-        event = contract().parse(request.get_data(), handlers.LIFECYCLE_TYPES)
-        (outcome,) = apply_batch(self.db, inbox, [event], handlers.apply_events)
-        if isinstance(outcome, NotApplied):
-            raise outcome.error
-        label = "applied" if isinstance(outcome, Applied) else "duplicate"
-        return 202, {"id": event.id, "source": event.source, "outcome": label}
+        event = contract().parse(cloudevent_body(request), handlers.LIFECYCLE_TYPES)
+        return 202, apply_one(self.db, inbox, event, handlers.apply_events)
 
     @api("GET", "/api/v1/plans")
     def list_plans(self, request: Request) -> dict[str, Any]:

@@ -6,12 +6,12 @@ from typing import Any
 
 from werkzeug.wrappers import Request
 
-from grantflow.contract import CONTENT_TYPE, Envelope, contract
+from grantflow.contract import Envelope, contract
 from grantflow.db import Database
 from grantflow.errors import Refused
-from grantflow.http import Observable, api, query_int, query_text
+from grantflow.http import Observable, api, cloudevent_body, query_int, query_text
 from grantflow.ingest import lifecycle_ingest
-from grantflow.outcomes import Applied, NotApplied, Outcome, apply_batch
+from grantflow.outcomes import Outcome, apply_batch, apply_one
 from grantflow.relay import OutboxRelay
 from proposals import handlers
 from proposals.adapters import repository
@@ -38,14 +38,8 @@ class ProposalsService(Observable):
         Example body: contracts/examples/proposal.submitted.json. Answers 202 with
         `{"id": ..., "outcome": "applied" | "duplicate"}`, or the error body with its code.
         """
-        if request.mimetype not in (CONTENT_TYPE, "application/json"):
-            raise Refused("unsupported_media_type", f"send {CONTENT_TYPE} (structured mode)")
-        event = contract().parse(request.get_data(), handlers.HANDLED_TYPES)
-        (outcome,) = apply_batch(self.db, inbox, [event], handlers.apply_events)
-        if isinstance(outcome, NotApplied):
-            raise outcome.error
-        label = "applied" if isinstance(outcome, Applied) else "duplicate"
-        return 202, {"id": event.id, "source": event.source, "outcome": label}
+        event = contract().parse(cloudevent_body(request), handlers.HANDLED_TYPES)
+        return 202, apply_one(self.db, inbox, event, handlers.apply_events)
 
     @api("GET", "/api/v1/proposals")
     def list_proposals(self, request: Request) -> dict[str, Any]:
