@@ -6,10 +6,11 @@ from typing import Any
 
 from werkzeug.wrappers import Request
 
+from grantflow.auth import EVENT_WRITERS, READERS, Principal
 from grantflow.contract import CONTENT_TYPE, Envelope, contract
 from grantflow.db import Database
 from grantflow.errors import Refused
-from grantflow.http import Observable, api, query_int, query_text
+from grantflow.http import Caller, Observable, api, query_int, query_text
 from grantflow.ingest import lifecycle_ingest
 from grantflow.outcomes import Applied, NotApplied, Outcome, apply_batch
 from grantflow.relay import OutboxRelay
@@ -25,13 +26,14 @@ class ProposalsService(Observable):
 
     db = Database()
     relay = OutboxRelay(outbox)
+    caller: Principal = Caller()
 
     @lifecycle_ingest(handlers.HANDLED_TYPES, handlers.ROUTING_KEYS)
     def ingest(self, events: list[Envelope]) -> list[Outcome]:
         """A batch of lifecycle events from `grantflow.lifecycle`, applied in one transaction."""
         return apply_batch(self.db, inbox, events, handlers.apply_events)
 
-    @api("POST", "/api/v1/events")
+    @api("POST", "/api/v1/events", allow=EVENT_WRITERS)
     def post_event(self, request: Request) -> tuple[int, dict[str, Any]]:
         """One CloudEvent in structured mode, through the same rules as the AMQP path.
 
@@ -41,26 +43,34 @@ class ProposalsService(Observable):
         if request.mimetype not in (CONTENT_TYPE, "application/json"):
             raise Refused("unsupported_media_type", f"send {CONTENT_TYPE} (structured mode)")
         event = contract().parse(request.get_data(), handlers.HANDLED_TYPES)
+        self.caller.require_event_type(event.type)
+        if not self.caller.all_provinces:
+            self.caller.require_province(
+                event.data.get("province") or repository.province_of(self.db, event.subject)
+            )
         (outcome,) = apply_batch(self.db, inbox, [event], handlers.apply_events)
         if isinstance(outcome, NotApplied):
             raise outcome.error
         label = "applied" if isinstance(outcome, Applied) else "duplicate"
         return 202, {"id": event.id, "source": event.source, "outcome": label}
 
-    @api("GET", "/api/v1/proposals")
+    @api("GET", "/api/v1/proposals", allow=READERS)
     def list_proposals(self, request: Request) -> dict[str, Any]:
         """Proposals, filtered by province, year, source_fund, state, activity; paginated."""
         limit = query_int(request, "limit", 50, 1, 500)
         offset = query_int(request, "offset", 0, 0, 2**63 - 1)
         filters = {k: query_text(request, k) for k in FILTERS}
         filters["year"] = query_int(request, "year", None, 2000, 2100)
-        items, total = repository.find(self.db, filters, limit, offset)
+        items, total = repository.find(
+            self.db, filters, limit, offset, self.caller.province_filter()
+        )
         return {"items": items, "total": total, "limit": limit, "offset": offset}
 
-    @api("GET", "/api/v1/proposals/<path:proposal_id>")
+    @api("GET", "/api/v1/proposals/<path:proposal_id>", allow=READERS)
     def get_proposal(self, request: Request, proposal_id: str) -> dict[str, Any]:
         """One proposal with its full history (the audit trail of every change)."""
         found = repository.detail(self.db, proposal_id) if "\x00" not in proposal_id else None
         if found is None:
             raise Refused("not_found", f"no proposal {proposal_id}")
+        self.caller.require_province(found["province"])
         return found
