@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 VAR = ROOT / "var"
 PORTS = {"proposals": 8001, "disbursement": 8002, "notifications": 8003, "reporting": 8004}
 GRANTFLOW = [sys.executable, "-m", "grantflow.cli"]
+AUTH: dict[str, str] = {}  # the central officer's bearer token, from `grantflow token`
 
 
 def main() -> int:
@@ -43,6 +44,7 @@ def main() -> int:
         return 1
     VAR.mkdir(exist_ok=True)
     env = demo_environment(amqp)
+    AUTH["Authorization"] = "Bearer " + dev_token(env, "central_officer", "demo-central")
     from grantflow.registry import SERVICES
 
     step("1. migrations", env["DATABASE_URL"])
@@ -71,6 +73,7 @@ def main() -> int:
             "?period=2016-H1  (add &format=csv for Excel)"
         )
         print("  provinces      http://127.0.0.1:8004/api/v1/reports/provinces?as_of=2016-06-30")
+        print(f"  (send the header `Authorization: {AUTH['Authorization']}`)")
         if args.stay_up:
             print("\nThe services stay up; Ctrl-C stops them.")
             with contextlib.suppress(KeyboardInterrupt):
@@ -85,6 +88,13 @@ def reachable(amqp: str) -> bool:
         return True
     except Exception:
         return False
+
+
+def dev_token(env: dict[str, str], role: str, sub: str) -> str:
+    """A development token, as a person gets one: `grantflow token --role ... --sub ...`."""
+    command = [*GRANTFLOW, "token", "--role", role, "--sub", sub, "--ttl", "86400"]
+    done = subprocess.run(command, env=env, cwd=ROOT, check=True, capture_output=True, text=True)
+    return done.stdout.strip()
 
 
 def demo_environment(amqp: str) -> dict[str, str]:
@@ -157,13 +167,13 @@ def await_ready(name: str, timeout: float = 60) -> None:
 
 
 def post(service: str, path: str, body: dict) -> dict:
-    r = requests.post(url(service, path), json=body, timeout=60)
+    r = requests.post(url(service, path), json=body, headers=AUTH, timeout=60)
     r.raise_for_status()
     return r.json()
 
 
 def get(service: str, path: str, **params: str) -> dict:
-    r = requests.get(url(service, path), params=params, timeout=60)
+    r = requests.get(url(service, path), params=params, headers=AUTH, timeout=60)
     r.raise_for_status()
     return r.json()
 

@@ -24,6 +24,10 @@ os.environ.setdefault("OUTBOX_POLL_SECONDS", "0.1")
 os.environ.setdefault("LOG_FORMAT", "text")
 os.environ.setdefault("GRANTFLOW_ENV", "test")
 
+from tests.support.auth import default_token, use_test_secret  # noqa: E402
+
+use_test_secret()
+
 import pytest  # noqa: E402
 
 PG_ADMIN = os.environ.get("GRANTFLOW_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -81,3 +85,6 @@ def _rabbitmqctl(*args: str) -> None:
     result = subprocess.run(["rabbitmqctl", "-q", *args], capture_output=True, text=True)
     if result.returncode != 0:
         pytest.fail(f"rabbitmqctl {' '.join(args)} failed: {result.stderr}", pytrace=False)
+
+
+__all__ = ["default_token"]

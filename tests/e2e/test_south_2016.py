@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from contextlib import ExitStack
@@ -41,6 +42,18 @@ def running(clean, engine, amqp_uri, database_url, tmp_path):
         )
 
 
+def cli_token(role: str, env: dict[str, str]) -> str:
+    """A token as a person gets one: `grantflow token` (signed with the suite's secret)."""
+    return subprocess.run(
+        [sys.executable, "-m", "grantflow.cli", "token", "--role", role, "--sub", "e2e"],
+        env={**os.environ, **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+
+
 def test_the_report_table_is_reproduced_with_no_dead_letter(running):
     pipeline, procs, env, tmp_path = running
     events = tmp_path / "south-2016.jsonl"
@@ -55,6 +68,7 @@ def test_the_report_table_is_reproduced_with_no_dead_letter(running):
     )
     assert published.returncode == 0, published.stderr
     pipeline.settled(timeout=120)
+    pipeline.headers = {"Authorization": "Bearer " + cli_token("central_officer", env)}
 
     dead = pipeline.get("reporting", "/api/v1/dead-letters").json()
     assert dead["total"] == 0, [(d["code"], d["detail"]) for d in dead["items"]]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -193,6 +193,7 @@ class Pipeline:
     reporting: str
     broker: Broker
     engine: Engine
+    headers: dict[str, str] = field(default_factory=dict)  # none: the test suite's default
 
     def settled(self, timeout: float = 30) -> None:
         """Wait until everything published was applied where it goes (grantflow.settle)."""
@@ -207,9 +208,12 @@ class Pipeline:
             ).scalar_one()
 
     def get(self, service: str, path: str, **params: Any) -> requests.Response:
-        return requests.get(getattr(self, service) + path, params=params, timeout=30)
+        return requests.get(
+            getattr(self, service) + path, params=params, headers=self.headers, timeout=30
+        )
 
     def post(self, service: str, path: str, body: Any = None, **kw: Any) -> requests.Response:
+        kw["headers"] = {**self.headers, **kw.get("headers", {})}
         return requests.post(getattr(self, service) + path, json=body, timeout=30, **kw)
 
 

@@ -3,6 +3,7 @@
     grantflow run proposals            # or: grantflow run all
     grantflow migrate
     grantflow publish events.jsonl
+    grantflow token --role province_officer --provinces 74,80 --sub cb-74
 
 Heavy imports wait until a subcommand is chosen, so that `run` can apply eventlet's monkey
 patch before anything opens a socket.
@@ -37,6 +38,13 @@ def main(argv: list[str] | None = None) -> int:
     reporting = sub.add_parser("reporting", help="reporting service tasks")
     reporting.add_argument("task", choices=["rebuild"], help="rebuild: read models from logs")
 
+    token = sub.add_parser("token", help="print a development token signed with AUTH_JWT_SECRET")
+    token.add_argument("--role", required=True, help="province_officer, central_officer, ...")
+    token.add_argument("--sub", default=None, help="the subject (default: dev-<role>)")
+    token.add_argument("--provinces", default="", help="GSO codes, comma-separated: 74,80")
+    token.add_argument("--event-types", default="", help="for system: plan.approved,...")
+    token.add_argument("--ttl", type=int, default=3600, help="seconds (default 3600)")
+
     args = parser.parse_args(argv)
     if args.command == "run":
         import eventlet
@@ -45,8 +53,13 @@ def main(argv: list[str] | None = None) -> int:
     from grantflow.config import ConfigError
 
     try:
+        if args.command == "token":
+            return _token(args)
         if args.command == "run":
+            from grantflow.config import refuse_unsafe_production
             from grantflow.runner import run_services
+
+            refuse_unsafe_production()
 
             return run_services(args.services)
         if args.command == "migrate":
@@ -62,6 +75,24 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         print(f"grantflow: {exc}", file=sys.stderr)
         return 2
+
+
+def _token(args: argparse.Namespace) -> int:
+    from grantflow.auth import issue
+
+    def split(text: str) -> list[str]:
+        return [part.strip() for part in text.split(",") if part.strip()]
+
+    print(
+        issue(
+            args.role,
+            args.sub or f"dev-{args.role}",
+            provinces=split(args.provinces),
+            event_types=split(args.event_types),
+            ttl_seconds=args.ttl,
+        )
+    )
+    return 0
 
 
 def _migrate(names: list[str]) -> int:

@@ -19,6 +19,10 @@ REPO_ROOT = Path(__file__).resolve().parents[3]
 SERVICE_PORTS = {"proposals": 8001, "disbursement": 8002, "notifications": 8003, "reporting": 8004}
 
 
+# Signs development tokens only: a production start with it is refused (`production_problems`).
+DEVELOPMENT_SECRET = "grantflow-development-secret-do-not-use-in-production"
+
+
 class ConfigError(Exception):
     """The environment does not describe a runnable configuration."""
 
@@ -55,6 +59,13 @@ class Settings(BaseSettings):
     log_format: str = Field("json", pattern="^(json|text)$")
     grantflow_env: str = Field("development", pattern="^(development|test|production)$")
 
+    auth_jwt_secret: str = DEVELOPMENT_SECRET
+    auth_public_keys_file: Path | None = None
+    auth_jwks_file: Path | None = None
+    auth_audience: str = "grantflow"
+    auth_allowed_sources: str = ""  # a YAML file, or inline YAML/JSON: type -> [source patterns]
+    auth_client_token: str = ""  # what this service presents when it calls another one
+
     @field_validator("amqp_uri")
     @classmethod
     def _amqp_scheme(cls, value: str) -> str:
@@ -86,6 +97,25 @@ class Settings(BaseSettings):
             raise ValueError(f"{value}/events does not exist")
         return value
 
+    def production_problems(self) -> list[str]:
+        """What makes this configuration unfit for `GRANTFLOW_ENV=production` (empty if fit)."""
+        if self.grantflow_env != "production":
+            return []
+        problems = []
+        keys = self.auth_public_keys_file or self.auth_jwks_file
+        if self.auth_jwt_secret == DEVELOPMENT_SECRET and not keys:
+            problems.append(
+                "AUTH_JWT_SECRET is the development default; set a secret of your own, or "
+                "AUTH_PUBLIC_KEYS_FILE / AUTH_JWKS_FILE"
+            )
+        elif 0 < len(self.auth_jwt_secret) < 32 and not keys:
+            problems.append("AUTH_JWT_SECRET is shorter than 32 characters")
+        if (urlsplit(self.amqp_uri).username or "guest") == "guest":
+            problems.append(
+                "AMQP_URI uses RabbitMQ's guest user; give the service a user of its own"
+            )
+        return problems
+
     def port_of(self, service: str) -> int:
         return int(getattr(self, f"{service}_port"))
 
@@ -102,3 +132,12 @@ def settings() -> Settings:
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(lines)) from None
     except SettingsError as exc:
         raise ConfigError(f"invalid configuration: {exc}") from None
+
+
+def refuse_unsafe_production() -> None:
+    """Raises ConfigError naming every development default left in a production start."""
+    problems = settings().production_problems()
+    if problems:
+        raise ConfigError(
+            "refusing to start with GRANTFLOW_ENV=production:\n  " + "\n  ".join(problems)
+        )

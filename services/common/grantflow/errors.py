@@ -23,6 +23,8 @@ class Early(Refused):
 
 
 HTTP_STATUS: dict[str, int] = {
+    "unauthenticated": HTTPStatus.UNAUTHORIZED,
+    "forbidden": HTTPStatus.FORBIDDEN,
     "not_json": HTTPStatus.BAD_REQUEST,
     "not_cloudevent": HTTPStatus.BAD_REQUEST,
     "unknown_type": HTTPStatus.BAD_REQUEST,

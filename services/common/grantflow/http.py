@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 import logging
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 
+from eventlet.event import Event
 from nameko.extensions import DependencyProvider
 from nameko.web.handlers import HttpRequestHandler
 from nameko.web.server import WebServer, WsgiApp
@@ -19,6 +21,7 @@ from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
+from grantflow.auth import ALL_PROVINCE_READERS, Principal, bearer, verify
 from grantflow.errors import Refused, http_status
 from grantflow.metrics import Metrics
 
@@ -67,12 +70,47 @@ class JsonWebServer(WebServer):
 
 
 class ApiHandler(HttpRequestHandler):
-    """nameko's http entrypoint that speaks the contract's JSON and error body."""
+    """nameko's http entrypoint that speaks the contract's JSON and error body.
+
+    Every path under `/api/` needs a bearer token whose role is in `allow`; the verified
+    `Principal` goes to the worker as `worker_ctx.data["principal"]` (read it with `Caller`).
+    """
 
     server = JsonWebServer()
 
-    def __init__(self, method: str, url: str, **kwargs: Any) -> None:
+    def __init__(
+        self, method: str, url: str, allow: frozenset[str] | None = None, **kwargs: Any
+    ) -> None:
+        if url.startswith("/api/") and not allow:
+            raise ValueError(f"{method} {url}: say who may call it with allow=")
+        self.allow = frozenset(allow or ())
         super().__init__(method, url, expected_exceptions=(Refused,), **kwargs)
+
+    @property
+    def protected(self) -> bool:
+        return self.url.startswith("/api/")
+
+    def handle_request(self, request: Request) -> Response:
+        if not self.protected:
+            return super().handle_request(request)
+        request.shallow = False
+        try:
+            principal = verify(bearer(request.headers.get("Authorization")))
+            if principal.role not in self.allow:
+                raise Refused("forbidden", f"role {principal.role} may not {self.method} this")
+            args, kwargs = self.get_entrypoint_parameters(request)
+            self.check_signature(args, kwargs)
+            event = Event()
+            self.container.spawn_worker(
+                self,
+                args,
+                kwargs,
+                context_data={PRINCIPAL: principal},
+                handle_result=partial(self.handle_result, event),
+            )
+            return self.response_from_result(event.wait())
+        except Exception as exc:
+            return self.response_from_exception(exc)
 
     def handle_result(self, event: Any, worker_ctx: Any, result: Any, exc_info: Any) -> Any:
         if exc_info is None and not isinstance(result, Response):
@@ -82,12 +120,27 @@ class ApiHandler(HttpRequestHandler):
 
     def response_from_exception(self, exc: Exception) -> Response:
         if isinstance(exc, Refused):
-            return error_response(exc.code, exc.detail)
+            response = error_response(exc.code, exc.detail)
+            if exc.code == "unauthenticated":
+                detail = exc.detail.replace('"', "'")
+                response.headers["WWW-Authenticate"] = (
+                    f'Bearer realm="grantflow", error="invalid_token", error_description="{detail}"'
+                )
+            return response
         log.error("unhandled error in %s", self.method_name, exc_info=exc)
         return error_response("internal_error", "the service failed; see its logs", 500)
 
 
 api = ApiHandler.decorator
+
+PRINCIPAL = "principal"
+
+
+class Caller(DependencyProvider):
+    """The verified caller of an HTTP worker (`Principal`); None for other entrypoints."""
+
+    def get_dependency(self, worker_ctx: Any) -> Principal | None:
+        return worker_ctx.data.get(PRINCIPAL)
 
 
 def query_int(
@@ -184,7 +237,7 @@ class Observable:
         exposition = self.metrics.exposition()
         return Response(exposition, content_type="text/plain; version=0.0.4; charset=utf-8")
 
-    @api("GET", "/api/v1/event-log")
+    @api("GET", "/api/v1/event-log", allow=ALL_PROVINCE_READERS)
     def event_log(self, request: Request) -> dict[str, Any]:
         """The service's published domain events in order (`?after=<seq>&limit=`), so a
         projection elsewhere can be rebuilt from scratch. Answers `{"events", "next"}`."""

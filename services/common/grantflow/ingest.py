@@ -35,6 +35,7 @@ from grantflow.contract import Envelope, contract
 from grantflow.errors import Early, Refused
 from grantflow.metrics import ServiceMetrics
 from grantflow.outcomes import Applied, Duplicate, NotApplied, Outcome
+from grantflow.trust import source_policy
 
 log = logging.getLogger(__name__)
 
@@ -185,9 +186,17 @@ class LifecycleIngest(Entrypoint):
         valid: list[tuple[Any, Envelope]] = []
         for message in messages:
             try:
-                valid.append((message, contract().parse(message.body, self.accepted_types)))
+                envelope = contract().parse(message.body, self.accepted_types)
             except Refused as error:
                 self._dead_letter(publisher, message, error, None)
+                continue
+            try:
+                if not self.from_domain_events:  # grantflow.events: only our services write there
+                    source_policy().check(envelope.type, envelope.source)
+            except Refused as error:
+                self._dead_letter(publisher, message, error, envelope)
+                continue
+            valid.append((message, envelope))
         if not valid:
             return
         outcomes = self._apply([envelope for _, envelope in valid])

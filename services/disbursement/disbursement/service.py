@@ -11,11 +11,20 @@ from werkzeug.wrappers import Request
 
 from disbursement import handlers, views
 from disbursement.adapters.tables import inbox, outbox
+from grantflow.auth import (
+    CENTRAL_OFFICER,
+    EVENT_WRITERS,
+    FINANCE,
+    READERS,
+    SYSTEM,
+    Principal,
+)
 from grantflow.config import settings
 from grantflow.contract import Envelope, contract
 from grantflow.db import Database
 from grantflow.errors import Refused
 from grantflow.http import (
+    Caller,
     Observable,
     api,
     cloudevent_body,
@@ -30,6 +39,7 @@ from grantflow.reference import region_members
 from grantflow.relay import OutboxRelay
 
 FUNDS = ("national", "local")
+OVERDUE_RAISERS = frozenset({CENTRAL_OFFICER, FINANCE, SYSTEM})
 
 
 class DisbursementService(Observable):
@@ -37,6 +47,7 @@ class DisbursementService(Observable):
 
     db = Database()
     relay = OutboxRelay(outbox)
+    caller: Principal = Caller()
 
     @lifecycle_ingest(handlers.LIFECYCLE_TYPES, handlers.LIFECYCLE_KEYS)
     def ingest(self, events: list[Envelope]) -> list[Outcome]:
@@ -52,7 +63,7 @@ class DisbursementService(Observable):
     def raise_overdue_today(self) -> None:
         handlers.raise_overdue(self.db, date.today(), settings().repayment_grace_days)
 
-    @api("POST", "/api/v1/overdue-evaluations")
+    @api("POST", "/api/v1/overdue-evaluations", allow=OVERDUE_RAISERS)
     def evaluate_overdue(self, request: Request) -> tuple[int, dict[str, Any]]:
         """Raise what is overdue as of a date, e.g. `{"as_of": "2016-11-01"}` (default today)."""
         raw = request.get_data()
@@ -74,14 +85,16 @@ class DisbursementService(Observable):
             ],
         }
 
-    @api("POST", "/api/v1/events")
+    @api("POST", "/api/v1/events", allow=EVENT_WRITERS)
     def post_event(self, request: Request) -> tuple[int, dict[str, Any]]:
         """One lifecycle CloudEvent (structured mode): plan.*, disbursement.made,
         repayment.received. Example body: contracts/examples/disbursement.made.json."""
         event = contract().parse(cloudevent_body(request), handlers.LIFECYCLE_TYPES)
+        self.caller.require_event_type(event.type)
+        self.caller.require_province(event.data.get("province"))
         return 202, apply_one(self.db, inbox, event, handlers.apply_events)
 
-    @api("GET", "/api/v1/plans")
+    @api("GET", "/api/v1/plans", allow=READERS)
     def list_plans(self, request: Request) -> dict[str, Any]:
         """Plans of a year per province and fund, every version, the change on last year."""
         year = query_int(request, "year", None, 2000, 2100)
@@ -92,10 +105,10 @@ class DisbursementService(Observable):
             year,
             query_text(request, "province"),
             query_choice(request, "source_fund", FUNDS),
-            _members(request, date(year, 1, 1)),
+            self._visible(_members(request, date(year, 1, 1))),
         )
 
-    @api("GET", "/api/v1/disbursement-rates")
+    @api("GET", "/api/v1/disbursement-rates", allow=READERS)
     def disbursement_rates(self, request: Request) -> dict[str, Any]:
         """Allocated, committed, disbursed and rate per province, with the region's total."""
         year = query_int(request, "year", None, 2000, 2100)
@@ -108,10 +121,10 @@ class DisbursementService(Observable):
             year,
             query_choice(request, "source_fund", FUNDS),
             as_of,
-            _members(request, date(year, 1, 1)),
+            self._visible(_members(request, date(year, 1, 1))),
         )
 
-    @api("GET", "/api/v1/proposals/<path:proposal_id>/ledger")
+    @api("GET", "/api/v1/proposals/<path:proposal_id>/ledger", allow=READERS)
     def ledger(self, request: Request, proposal_id: str) -> dict[str, Any]:
         """Commitment, tranches with status, payments, refunds and repayments of a proposal."""
         as_of = query_date(request, "as_of", date.today())
@@ -123,7 +136,15 @@ class DisbursementService(Observable):
         )
         if found is None:
             raise Refused("not_found", f"no contract of proposal {proposal_id} is recorded")
+        self.caller.require_province(found["province"])
         return found
+
+    def _visible(self, members: list[str] | None) -> list[str] | None:
+        """The provinces a caller may see among those asked for (None: all of them)."""
+        mine = self.caller.province_filter()
+        if mine is None:
+            return members
+        return [p for p in (members if members is not None else mine) if p in mine]
 
 
 def _members(request: Request, on: date) -> list[str] | None:

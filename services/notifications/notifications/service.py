@@ -7,6 +7,7 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
+from grantflow.auth import ALL_PROVINCE_READERS, CENTRAL, SYSTEM
 from grantflow.contract import Envelope
 from grantflow.db import Database
 from grantflow.errors import Refused
@@ -24,6 +25,10 @@ ALERT_STATUSES = ("firing", "resolving", "resolved")
 DELIVERY_STATUSES = ("pending", "sent", "failed")
 DELIVERY_KINDS = ("firing", "resolved", "digest")
 SILENCE_STATES = ("pending", "active", "expired")
+
+# Recipients, alerts and deliveries span every province: the central office and finance
+# manage them, auditors read them; province officers see their alerts by email.
+STAFF = ALL_PROVINCE_READERS - {SYSTEM}
 
 
 class NotificationsService(Observable):
@@ -56,31 +61,31 @@ class NotificationsService(Observable):
 
     # Recipients -------------------------------------------------------------------------
 
-    @api("GET", "/api/v1/recipients")
+    @api("GET", "/api/v1/recipients", allow=STAFF)
     def list_recipients(self, request: Request) -> dict[str, Any]:
         return views.recipients(self.db)
 
-    @api("POST", "/api/v1/recipients")
+    @api("POST", "/api/v1/recipients", allow=CENTRAL)
     def create_recipient(self, request: Request) -> tuple[int, dict[str, Any]]:
         """``{"name": "Nguyễn Thị Lan", "email": "lan@sct.longan.gov.vn", "language": "vi",
         "role": "province_finance", "provinces": ["80"], "kinds": "all", "digest": false}``"""
         r = commands.add_recipient(self.db, _body(request), handlers.now_utc())
         return 201, views.recipient_json(r)
 
-    @api("GET", "/api/v1/recipients/<rid>")
+    @api("GET", "/api/v1/recipients/<rid>", allow=STAFF)
     def get_recipient(self, request: Request, rid: str) -> dict[str, Any]:
         found = repository.find_recipient(self.db, rid) if "\x00" not in rid else None
         if found is None:
             raise Refused("not_found", f"no recipient {rid}")
         return views.recipient_json(found)
 
-    @api("PUT", "/api/v1/recipients/<rid>")
+    @api("PUT", "/api/v1/recipients/<rid>", allow=CENTRAL)
     def replace_recipient(self, request: Request, rid: str) -> dict[str, Any]:
         _known(rid)
         r = commands.replace_recipient(self.db, rid, _body(request), handlers.now_utc())
         return views.recipient_json(r)
 
-    @api("DELETE", "/api/v1/recipients/<rid>")
+    @api("DELETE", "/api/v1/recipients/<rid>", allow=CENTRAL)
     def delete_recipient(self, request: Request, rid: str) -> Response:
         _known(rid)
         commands.delete_recipient(self.db, rid)
@@ -88,7 +93,7 @@ class NotificationsService(Observable):
 
     # Alerts and silences ----------------------------------------------------------------
 
-    @api("GET", "/api/v1/alerts")
+    @api("GET", "/api/v1/alerts", allow=STAFF)
     def list_alerts(self, request: Request) -> dict[str, Any]:
         """Alerts with the silence that mutes each now and the silences that held it back."""
         silenced = query_choice(request, "silenced", ("true", "false"))
@@ -101,12 +106,12 @@ class NotificationsService(Observable):
             None if silenced is None else silenced == "true",
         )
 
-    @api("GET", "/api/v1/silences")
+    @api("GET", "/api/v1/silences", allow=STAFF)
     def list_silences(self, request: Request) -> dict[str, Any]:
         state = query_choice(request, "state", SILENCE_STATES)
         return views.silences(self.db, handlers.now_utc(), state)
 
-    @api("POST", "/api/v1/silences")
+    @api("POST", "/api/v1/silences", allow=CENTRAL)
     def create_silence(self, request: Request) -> tuple[int, dict[str, Any]]:
         """``{"province": "80", "kind": "province_lagging", "ends_at":
         "2017-01-31T00:00:00+07:00", "comment": "year-end close", "created_by": "lan"}``"""
@@ -114,7 +119,7 @@ class NotificationsService(Observable):
         s = commands.add_silence(self.db, _body(request), now)
         return 201, views.silence_json(s, now, 0)
 
-    @api("GET", "/api/v1/silences/<sid>")
+    @api("GET", "/api/v1/silences/<sid>", allow=STAFF)
     def get_silence(self, request: Request, sid: str) -> dict[str, Any]:
         """A silence and everything it held back (alert, episode, recipient)."""
         found = (
@@ -124,7 +129,7 @@ class NotificationsService(Observable):
             raise Refused("not_found", f"no silence {sid}")
         return found
 
-    @api("DELETE", "/api/v1/silences/<sid>")
+    @api("DELETE", "/api/v1/silences/<sid>", allow=CENTRAL)
     def expire_silence(self, request: Request, sid: str) -> dict[str, Any]:
         """Ends the silence now (kept, as expired); what still fires is told at once."""
         _known(sid)
@@ -133,7 +138,7 @@ class NotificationsService(Observable):
 
     # Deliveries and digests -------------------------------------------------------------
 
-    @api("GET", "/api/v1/deliveries")
+    @api("GET", "/api/v1/deliveries", allow=STAFF)
     def list_deliveries(self, request: Request) -> dict[str, Any]:
         """Every email: its key, Message-ID, status, attempts and last error."""
         return views.deliveries(
@@ -145,7 +150,7 @@ class NotificationsService(Observable):
             query_int(request, "offset", 0, 0, 10_000_000) or 0,
         )
 
-    @api("POST", "/api/v1/digests")
+    @api("POST", "/api/v1/digests", allow=CENTRAL | {SYSTEM})
     def send_digests(self, request: Request) -> tuple[int, dict[str, Any]]:
         """Queue the day's digests now, e.g. ``{"on": "2016-07-01"}`` (default: today, UTC+7)."""
         body = _body(request, default={})

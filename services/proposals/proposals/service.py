@@ -6,10 +6,11 @@ from typing import Any
 
 from werkzeug.wrappers import Request
 
+from grantflow.auth import EVENT_WRITERS, READERS, Principal
 from grantflow.contract import Envelope, contract
 from grantflow.db import Database
 from grantflow.errors import Refused
-from grantflow.http import Observable, api, cloudevent_body, query_int, query_text
+from grantflow.http import Caller, Observable, api, cloudevent_body, query_int, query_text
 from grantflow.ingest import lifecycle_ingest
 from grantflow.outcomes import Outcome, apply_batch, apply_one
 from grantflow.relay import OutboxRelay
@@ -25,13 +26,14 @@ class ProposalsService(Observable):
 
     db = Database()
     relay = OutboxRelay(outbox)
+    caller: Principal = Caller()
 
     @lifecycle_ingest(handlers.HANDLED_TYPES, handlers.ROUTING_KEYS)
     def ingest(self, events: list[Envelope]) -> list[Outcome]:
         """A batch of lifecycle events from `grantflow.lifecycle`, applied in one transaction."""
         return apply_batch(self.db, inbox, events, handlers.apply_events)
 
-    @api("POST", "/api/v1/events")
+    @api("POST", "/api/v1/events", allow=EVENT_WRITERS)
     def post_event(self, request: Request) -> tuple[int, dict[str, Any]]:
         """One CloudEvent in structured mode, through the same rules as the AMQP path.
 
@@ -39,22 +41,30 @@ class ProposalsService(Observable):
         `{"id": ..., "outcome": "applied" | "duplicate"}`, or the error body with its code.
         """
         event = contract().parse(cloudevent_body(request), handlers.HANDLED_TYPES)
+        self.caller.require_event_type(event.type)
+        if not self.caller.all_provinces:
+            self.caller.require_province(
+                event.data.get("province") or repository.province_of(self.db, event.subject)
+            )
         return 202, apply_one(self.db, inbox, event, handlers.apply_events)
 
-    @api("GET", "/api/v1/proposals")
+    @api("GET", "/api/v1/proposals", allow=READERS)
     def list_proposals(self, request: Request) -> dict[str, Any]:
         """Proposals, filtered by province, year, source_fund, state, activity; paginated."""
         limit = query_int(request, "limit", 50, 1, 500)
         offset = query_int(request, "offset", 0, 0, 2**63 - 1)
         filters = {k: query_text(request, k) for k in FILTERS}
         filters["year"] = query_int(request, "year", None, 2000, 2100)
-        items, total = repository.find(self.db, filters, limit, offset)
+        items, total = repository.find(
+            self.db, filters, limit, offset, self.caller.province_filter()
+        )
         return {"items": items, "total": total, "limit": limit, "offset": offset}
 
-    @api("GET", "/api/v1/proposals/<path:proposal_id>")
+    @api("GET", "/api/v1/proposals/<path:proposal_id>", allow=READERS)
     def get_proposal(self, request: Request, proposal_id: str) -> dict[str, Any]:
         """One proposal with its full history (the audit trail of every change)."""
         found = repository.detail(self.db, proposal_id) if "\x00" not in proposal_id else None
         if found is None:
             raise Refused("not_found", f"no proposal {proposal_id}")
+        self.caller.require_province(found["province"])
         return found

@@ -15,6 +15,7 @@ import requests
 from sqlalchemy import Engine, delete
 from sqlalchemy.orm import Session
 
+from grantflow.auth import client_headers
 from grantflow.contract import contract
 from grantflow.outcomes import NotApplied
 from reporting import projections
@@ -27,7 +28,10 @@ def event_log(base_url: str, page: int = 1000) -> Iterator[dict[str, Any]]:
     after = 0
     while True:
         r = requests.get(
-            f"{base_url}/api/v1/event-log", params={"after": after, "limit": page}, timeout=30
+            f"{base_url}/api/v1/event-log",
+            params={"after": after, "limit": page},
+            headers=client_headers(),
+            timeout=30,
         )
         r.raise_for_status()
         body = r.json()

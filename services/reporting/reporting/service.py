@@ -9,6 +9,7 @@ from nameko.dependency_providers import Config
 from nameko.timer import timer
 from werkzeug.wrappers import Request, Response
 
+from grantflow.auth import ALL_PROVINCE_READERS, AUDIT_READERS, CENTRAL, SYSTEM
 from grantflow.config import settings
 from grantflow.contract import Envelope
 from grantflow.db import Database
@@ -48,7 +49,7 @@ class ReportingService(Observable):
     def evaluate_today(self) -> None:
         self._evaluate(date.today(), announce=True)
 
-    @api("POST", "/api/v1/lag-evaluations")
+    @api("POST", "/api/v1/lag-evaluations", allow=CENTRAL | {SYSTEM})
     def lag_evaluation(self, request: Request) -> dict[str, Any]:
         """Evaluate the schedule lag as of a date: `{"as_of": "2016-06-30", "announce": true}`.
 
@@ -89,7 +90,7 @@ class ReportingService(Observable):
             self.db.rollback()
         return figures, announced
 
-    @api("GET", "/api/v1/reports/provinces")
+    @api("GET", "/api/v1/reports/provinces", allow=ALL_PROVINCE_READERS)
     def provinces_report(self, request: Request) -> Any:
         """Per province: allocated, committed, disbursed, rate, expected, level, proposals."""
         year, as_of = _year_and_date(request)
@@ -102,20 +103,20 @@ class ReportingService(Observable):
         )
         return _maybe_csv(request, report, views.province_rows, f"provinces-{year}")
 
-    @api("GET", "/api/v1/reports/regions/<string:region>")
+    @api("GET", "/api/v1/reports/regions/<string:region>", allow=ALL_PROVINCE_READERS)
     def region_report(self, request: Request, region: str) -> Any:
         """The regional report of a period (`?period=2016-H1`), as the 2016 report reads."""
         period = query_text(request, "period") or str(date.today().year)
         report = views.region_report(self.db, reporting_settings().rules(), region, period)
         return _maybe_csv(request, report, views.region_rows, f"{region}-{period}")
 
-    @api("GET", "/api/v1/warnings")
+    @api("GET", "/api/v1/warnings", allow=ALL_PROVINCE_READERS)
     def list_warnings(self, request: Request) -> Any:
         """Current warning levels and their history."""
         report = views.warnings(self.db, query_int(request, "year", None, 2000, 2100))
         return _maybe_csv(request, report, views.warning_rows, "warnings")
 
-    @api("GET", "/api/v1/dead-letters")
+    @api("GET", "/api/v1/dead-letters", allow=AUDIT_READERS)
     def dead_letters(self, request: Request) -> dict[str, Any]:
         """What every service dead-lettered: code, detail, source, type, time, body."""
         return deadletters.listing(
@@ -125,7 +126,7 @@ class ReportingService(Observable):
             query_int(request, "offset", 0, 0, 2**63 - 1) or 0,
         )
 
-    @api("POST", "/api/v1/dead-letters/<int:dead_id>/redrive")
+    @api("POST", "/api/v1/dead-letters/<int:dead_id>/redrive", allow=CENTRAL)
     def redrive(self, request: Request, dead_id: int) -> dict[str, Any]:
         """Publish a dead letter's body again to `grantflow.lifecycle`, once."""
         cfg = settings()

@@ -110,9 +110,16 @@ def summary(p: Proposal) -> dict[str, Any]:
 
 
 def find(
-    session: Session, filters: dict[str, Any], limit: int, offset: int
+    session: Session,
+    filters: dict[str, Any],
+    limit: int,
+    offset: int,
+    provinces: list[str] | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
+    """A page of summaries; `provinces` (a caller's) bounds the rows whatever the filters."""
     conditions = [getattr(proposal.c, k) == v for k, v in filters.items() if v is not None]
+    if provinces is not None:
+        conditions.append(proposal.c.province.in_(provinces))
     total = session.execute(select(func.count()).select_from(proposal).where(*conditions)).scalar()
     rows = session.execute(
         select(proposal)
@@ -122,6 +129,13 @@ def find(
         .offset(offset)
     )
     return [summary(from_row(r)) for r in rows], int(total or 0)
+
+
+def province_of(session: Session, proposal_id: str | None) -> str | None:
+    if not proposal_id:
+        return None
+    found = select(proposal.c.province).where(proposal.c.proposal_id == proposal_id)
+    return session.execute(found).scalar()
 
 
 def detail(session: Session, proposal_id: str) -> dict[str, Any] | None:

@@ -1,0 +1,234 @@
+"""Access control on every /api/v1 endpoint of every service.
+
+The endpoints are read from the services' own entrypoints, so a new endpoint is covered (and
+must declare `allow=`) without anyone editing this file.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack
+from typing import Any
+
+import jwt
+import pytest
+import requests
+from sqlalchemy import text
+
+from grantflow import samples
+from grantflow.auth import PROVINCE_OFFICER, ROLES
+from grantflow.http import ApiHandler
+from grantflow.registry import SERVICES
+from tests.integration.conftest import NOTIFY_TEST_CONFIG, _service_queues, _service_tables
+from tests.support import money
+from tests.support.auth import SECRET, header
+from tests.support.services import free_port, in_process
+from tests.support.waiting import wait_until
+
+PID = "ACL-74-1"  # a proposal of Bình Dương (74), seeded with its contract
+PATH_VALUES = {"proposal_id": PID, "rid": "nobody", "sid": "none", "dead_id": "1"}
+PATH_VALUES["region"] = "south_2016"
+
+
+def endpoints() -> list[tuple[str, str, str, frozenset[str]]]:
+    """(service, method, url, allowed roles) of every protected entrypoint of every service."""
+    found = []
+    for name, entry in SERVICES.items():
+        cls = entry.load()
+        for attr in dir(cls):
+            for ep in getattr(getattr(cls, attr), "nameko_entrypoints", ()):
+                if isinstance(ep, ApiHandler) and ep.url.startswith("/api/"):
+                    found.append((name, ep.method, ep.url, ep.allow))
+    return sorted(found)
+
+
+ENDPOINTS = endpoints()
+IDS = [f"{s}:{m}:{u}" for s, m, u, _ in ENDPOINTS]
+
+
+def concrete(url: str) -> str:
+    return re.sub(r"<(?:\w+:)?(\w+)>", lambda m: PATH_VALUES[m.group(1)], url)
+
+
+@pytest.fixture(scope="module")
+def services(amqp_uri: str, database_url: str, engine) -> Iterator[dict[str, str]]:
+    """All four services in this process, with one contracted proposal of province 74.
+    (Module-scoped, so before the default token: its requests carry their own.)"""
+    from tests.support.broker import DEAD, Broker
+
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {', '.join(_service_tables())}"))
+    leftovers = Broker(amqp_uri)  # earlier tests' messages would change the counts later
+    leftovers.purge(DEAD, *_service_queues())
+    leftovers.close()
+    notify = {**NOTIFY_TEST_CONFIG, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": free_port()}
+    with ExitStack() as stack:
+        bases = {}
+        for name, entry in SERVICES.items():
+            cls = entry.load()
+            extra = notify if name == "notifications" else {}
+            bases[name] = stack.enter_context(in_process(cls, amqp_uri, database_url, **extra))
+        broker = Broker(amqp_uri)
+        stack.callback(broker.close)
+        for event in samples.full_lifecycle(PID)[:2]:
+            r = requests.post(
+                f"{bases['proposals']}/api/v1/events", json=event, headers=header(), timeout=10
+            )
+            assert r.status_code == 202, r.text
+        broker.announce(money.contract_signed(PID, 150_000_000))
+        ledger = f"{bases['disbursement']}/api/v1/proposals/{PID}/ledger"
+        wait_until(
+            lambda: requests.get(ledger, headers=header(), timeout=5).status_code == 200,
+            15,
+            "the ledger",
+        )
+        wait_until(lambda: quiet(engine), 30, "reporting to project the contract")
+        yield bases
+
+
+def quiet(engine) -> bool:
+    """The contract has reached reporting and nothing moved for half a second."""
+    before = snapshot(engine)
+    time.sleep(0.5)
+    return before.get("reporting_money", 0) >= 1 and snapshot(engine) == before
+
+
+def snapshot(engine) -> dict[str, int]:
+    with engine.connect() as conn:
+        return {
+            t: conn.execute(text(f"SELECT count(*) FROM {t}")).scalar_one()
+            for t in _service_tables()
+            if not t.startswith("audit")
+        }
+
+
+def call(bases: dict[str, str], service: str, method: str, url: str, auth: str | None):
+    headers = {"Authorization": auth or "", "Content-Type": "application/cloudevents+json"}
+    body = samples.submitted("ACL-80-9", province="80") if method != "GET" else None
+    return requests.request(
+        method, bases[service] + concrete(url), json=body, headers=headers, timeout=10
+    )
+
+
+def signed(claims: dict[str, Any]) -> str:
+    base = {"sub": "t", "role": "central_officer", "aud": "grantflow", "exp": time.time() + 60}
+    return "Bearer " + jwt.encode({**base, **claims}, SECRET, algorithm="HS256")
+
+
+BAD_TOKENS = {
+    "none": None,
+    "not_bearer": "Basic dXNlcjpwYXNz",
+    "expired": signed({"exp": time.time() - 10}),
+    "wrong_audience": signed({"aud": "another-system"}),
+    "wrong_secret": "Bearer " + jwt.encode({"sub": "t", "role": "auditor"}, "x" * 40, "HS256"),
+}
+
+
+@pytest.mark.parametrize(("service", "method", "url", "allow"), ENDPOINTS, ids=IDS)
+@pytest.mark.parametrize("bad", list(BAD_TOKENS))
+def test_will_refuse_a_missing_or_bad_token_with_401_and_change_nothing(
+    services, engine, service, method, url, allow, bad
+):
+    before = snapshot(engine)
+    r = call(services, service, method, url, BAD_TOKENS[bad])
+    assert r.status_code == 401, r.text
+    assert r.json()["error"]["code"] == "unauthenticated"
+    assert r.headers["WWW-Authenticate"].startswith('Bearer realm="grantflow"')
+    assert snapshot(engine) == before
+
+
+@pytest.mark.parametrize(("service", "method", "url", "allow"), ENDPOINTS, ids=IDS)
+def test_will_refuse_every_role_outside_allow_with_403_and_change_nothing(
+    services, engine, service, method, url, allow
+):
+    assert allow, f"{method} {url} must say who may call it"
+    before = snapshot(engine)
+    for role in sorted(set(ROLES) - allow):
+        auth = header(role, provinces=["74"])["Authorization"]
+        r = call(services, service, method, url, auth)
+        assert r.status_code == 403, (role, r.text)
+        assert r.json()["error"]["code"] == "forbidden"
+    assert snapshot(engine) == before
+
+
+# Every endpoint a province officer may call must be listed here with what it shows of
+# another province: "refused" (a single resource: 403) or "filtered" (a list: rows only
+# of the token's provinces). A new endpoint open to province officers fails until it is.
+PROVINCE_BEHAVIOUR = {
+    ("proposals", "GET", "/api/v1/proposals"): "filtered",
+    ("proposals", "GET", "/api/v1/proposals/<path:proposal_id>"): "refused",
+    ("proposals", "POST", "/api/v1/events"): "refused",
+    ("disbursement", "GET", "/api/v1/plans"): "filtered",
+    ("disbursement", "GET", "/api/v1/disbursement-rates"): "filtered",
+    ("disbursement", "GET", "/api/v1/proposals/<path:proposal_id>/ledger"): "refused",
+    ("disbursement", "POST", "/api/v1/events"): "refused",
+}
+
+
+def test_every_endpoint_open_to_province_officers_says_what_it_shows_of_other_provinces():
+    open_to_them = {(s, m, u) for s, m, u, allow in ENDPOINTS if PROVINCE_OFFICER in allow}
+    assert open_to_them == set(PROVINCE_BEHAVIOUR)
+
+
+def officer_of(*provinces: str) -> dict[str, str]:
+    return header(PROVINCE_OFFICER, sub="cb-" + "-".join(provinces), provinces=list(provinces))
+
+
+@pytest.mark.parametrize(
+    ("service", "method", "url"),
+    [k for k, v in PROVINCE_BEHAVIOUR.items() if v == "refused"],
+)
+def test_will_refuse_a_resource_of_another_province_with_403_and_change_nothing(
+    services, engine, service, method, url
+):
+    before = snapshot(engine)
+    body = None
+    if method == "POST" and service == "proposals":
+        body = samples.appraised(PID)  # about a proposal of 74
+    elif method == "POST":
+        body = money.plan("74", 2016, "national", 1_000_000_000)
+    r = requests.request(
+        method,
+        services[service] + concrete(url),
+        json=body,
+        headers={**officer_of("80"), "Content-Type": "application/cloudevents+json"},
+        timeout=10,
+    )
+    assert r.status_code == 403, r.text
+    assert r.json()["error"]["code"] == "forbidden"
+    assert snapshot(engine) == before
+    mine = requests.get(services[service] + concrete(url), headers=officer_of("74"), timeout=10)
+    assert method == "POST" or mine.status_code == 200
+
+
+def test_a_province_officer_may_submit_for_its_own_province_but_not_another(services, engine):
+    url = f"{services['proposals']}/api/v1/events"
+    other = samples.submitted("ACL-79-1", province="79")
+    r = requests.post(url, json=other, headers=officer_of("74", "80"), timeout=10)
+    assert r.status_code == 403
+    own = samples.submitted("ACL-80-1", province="80")
+    r = requests.post(url, json=own, headers=officer_of("74", "80"), timeout=10)
+    assert r.status_code == 202, r.text
+
+
+def test_a_province_officers_lists_show_only_its_provinces(services):
+    base = services["proposals"]
+    for event in (samples.submitted("ACL-79-2", province="79"),):
+        requests.post(f"{base}/api/v1/events", json=event, timeout=10)
+    everyone = requests.get(f"{base}/api/v1/proposals", timeout=10).json()
+    assert {p["province"] for p in everyone["items"]} >= {"74", "79"}
+    for query in ({}, {"province": "79"}):
+        mine = requests.get(
+            f"{base}/api/v1/proposals", params=query, headers=officer_of("74"), timeout=10
+        ).json()
+        assert {p["province"] for p in mine["items"]} <= {"74"}
+        assert mine["total"] == len(mine["items"])
+    rates = requests.get(
+        f"{services['disbursement']}/api/v1/disbursement-rates",
+        params={"year": 2016, "region": "south_2016"},
+        headers=officer_of("74"),
+        timeout=10,
+    ).json()
+    assert {row["province"] for row in rates["items"]} == {"74"}
