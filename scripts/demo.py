@@ -18,11 +18,14 @@ import signal
 import subprocess
 import sys
 import time
+import warnings
 from contextlib import ExitStack
 from pathlib import Path
 
 import pika
 import requests
+
+warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")  # nameko's, known
 
 ROOT = Path(__file__).resolve().parents[1]
 VAR = ROOT / "var"
