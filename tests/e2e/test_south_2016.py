@@ -14,32 +14,55 @@ from grantflow.registry import SERVICES
 from tests.e2e.conftest import Pipeline
 from tests.support.services import ROOT, ServiceProcess
 
+RECIPIENTS = ROOT / "services/notifications/recipients.example.yaml"
 
-@pytest.fixture
-def running(clean, engine, amqp_uri, database_url, tmp_path):
+
+@pytest.fixture(params=["postgresql", "sqlite"])
+def running(request, clean, engine, amqp_uri, database_url, tmp_path):
+    """Every service as a real process; emails to a real SMTP server on loopback.
+
+    Once on PostgreSQL, as in production, and once on the SQLite default, as `make demo` runs.
+    """
+    from aiosmtpd.controller import Controller
+
+    from grantflow.db import make_engine
+    from grantflow.migrate import upgrade
+    from tests.integration.conftest import SmtpSink
+    from tests.support.services import free_port
+
+    if request.param == "sqlite":
+        database_url = f"sqlite:///{tmp_path / 'grantflow.db'}"
+        for entry in SERVICES.values():
+            upgrade(entry, database_url)
+        engine = make_engine(database_url)
+    sink = SmtpSink()
+    smtp = Controller(sink, hostname="127.0.0.1", port=free_port())
+    smtp.start()
     env = {
         "AMQP_URI": amqp_uri,
         "DATABASE_URL": database_url,
         "REPORTING_LAG_INTERVAL_SECONDS": "86400",
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(smtp.port),
+        "RECIPIENTS_FILE": str(RECIPIENTS),
+        "GROUP_WAIT_SECONDS": "1",
+        "FLUSH_INTERVAL_SECONDS": "0.2",
     }
     with ExitStack() as stack:
+        stack.callback(smtp.stop)
         procs = {}
         for name in SERVICES:
             proc = ServiceProcess(name, env).start()
             stack.callback(proc.stop)
             procs[name] = proc
-        yield (
-            Pipeline(
-                procs["proposals"].base,
-                procs["disbursement"].base,
-                procs["reporting"].base,
-                clean,
-                engine,
-            ),
-            procs,
-            env,
-            tmp_path,
+        pipeline = Pipeline(
+            procs["proposals"].base,
+            procs["disbursement"].base,
+            procs["reporting"].base,
+            clean,
+            engine,
         )
+        yield pipeline, procs, env, tmp_path, sink
 
 
 def cli_token(role: str, env: dict[str, str]) -> str:
@@ -55,7 +78,7 @@ def cli_token(role: str, env: dict[str, str]) -> str:
 
 
 def test_the_report_table_is_reproduced_with_no_dead_letter(running):
-    pipeline, procs, env, tmp_path = running
+    pipeline, procs, env, tmp_path, sink = running
     events = tmp_path / "south-2016.jsonl"
     with events.open("w") as out:
         subprocess.run([sys.executable, "-m", "grantflow.scenario"], stdout=out, check=True)
@@ -95,3 +118,37 @@ def test_the_report_table_is_reproduced_with_no_dead_letter(running):
                 f'source_fund="national",year="2016"}} {row["rate"]}'
             )
             assert line in metrics, [m for m in metrics.splitlines() if "rate_ratio{" in m][:40]
+
+    # Each lagging province's finance recipients got exactly one email about it.
+    emails = _settled_deliveries(procs["notifications"].base, pipeline.headers, sink)
+    per_pair: dict[tuple[str, str], int] = {}
+    for d in emails:
+        per_pair[(d["recipient_email"], d["group"])] = (
+            per_pair.get((d["recipient_email"], d["group"]), 0) + 1
+        )
+    assert set(per_pair.values()) == {1}, per_pair
+    for code in lagging:  # the ministry's finance desk follows every province
+        assert per_pair.get(("khtc@example.com", code)) == 1, code
+    assert per_pair.get(("lan.nguyen@example.com", "80")) == 1  # Long An's finance officer
+    assert len(sink.messages) == len(emails)
+
+
+def _settled_deliveries(base, headers, sink, timeout=60):
+    """Every email sent, once nothing is pending and the SMTP server saw them all."""
+    import requests
+
+    from tests.support.waiting import wait_until
+
+    def sent():
+        body = requests.get(
+            f"{base}/api/v1/deliveries", params={"limit": 500}, headers=headers, timeout=10
+        ).json()
+        items = body["items"]
+        if body["total"] == 0 or any(d["status"] != "sent" for d in items):
+            return None
+        return items if len(sink.messages) == len(items) else None
+
+    first = wait_until(sent, timeout, "every alert email to be sent")
+    again = wait_until(sent, timeout, "the emails to stay settled")  # no late duplicates
+    assert len(again) == len(first)
+    return again
