@@ -12,9 +12,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import eventlet
 import requests
 
 from tests.support.waiting import wait_until
+
+_blocking_subprocess = eventlet.patcher.original("subprocess")
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -73,7 +76,9 @@ class ServiceProcess:
 
     def start(self) -> ServiceProcess:
         with self.log.open("ab") as log:  # a file, not a pipe: a full pipe would block it
-            self.proc = subprocess.Popen(
+            # The unpatched module: eventlet's green Popen waits on a pipe through the hub,
+            # which has refused a second reader of a reused descriptor under load.
+            self.proc = _blocking_subprocess.Popen(
                 [sys.executable, "-m", "grantflow.cli", "run", self.service],
                 env=self.env,
                 cwd=ROOT,
