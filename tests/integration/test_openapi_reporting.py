@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 
 from tests.integration.test_openapi import OPENAPI, check_response, document, error_code
 from tests.integration.test_reporting import AS_OF, seed
+from tests.support.auth import header
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.integration
@@ -31,7 +32,8 @@ REGION = "/api/v1/reports/regions/{region}"
 WARNINGS = "/api/v1/warnings"
 DEAD = "/api/v1/dead-letters"
 REDRIVE = "/api/v1/dead-letters/{dead_id}/redrive"
-SHARED = ("/metrics", "/health/live", "/health/ready", "/api/v1/event-log")
+AUDIT = "/api/v1/audit"
+SHARED = ("/metrics", "/health/live", "/health/ready", "/api/v1/event-log", AUDIT)
 METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
 
 
@@ -243,6 +245,21 @@ def test_every_reporting_endpoint_answers_as_the_openapi_document_says(pipeline)
     after = api.get("/api/v1/event-log", after=log["next"] - 1)
     assert [e["id"] for e in after["events"]] == [log["events"][-1]["id"]]
     api.refused("GET", "/api/v1/event-log", 400, "bad_query", params={"after": -1})
+
+    # --- GET /api/v1/audit: the changes of level of the evaluations above, by whom
+    trail = api.get(AUDIT)
+    assert {i["action"] for i in trail["items"]} >= {"level.changed"}
+    assert api.get(AUDIT, actor="nobody", since="2016-01-01") == {"items": [], "next": 0}
+    api.refused("GET", AUDIT, 400, "bad_query", params={"since": "yesterday"})
+
+    # --- 401 without a token and 403 for a role outside the operation's, on every /api/ one
+    for method, path in sorted(reporting_operations()):
+        if path.startswith("/api/"):
+            url = path.replace("{region}", "south_2016").replace("{dead_id}", "1")
+            none = {"headers": {"Authorization": ""}}
+            api.refused(method, path, 401, "unauthenticated", url=url, **none)
+            officer = {"headers": header("province_officer", provinces=["80"])}
+            api.refused(method, path, 403, "forbidden", url=url, **officer)
 
     # every documented reporting operation was checked, with a success and its errors
     assert {(m, p) for m, p, _ in api.seen} == reporting_operations()

@@ -30,6 +30,17 @@ def token(role: str = "central_officer", sub: str | None = None, **kw: Any) -> s
     return issue(role, sub or f"test-{role}", **kw)
 
 
+def openapi_schema(path: Any) -> Any:
+    """A schemathesis schema of the OpenAPI document at `path` that sends no Authorization
+    header of its own (the document declares bearerAuth on every /api/ operation, and
+    schemathesis would invent a token): `default_token` adds the suite's token instead."""
+    import schemathesis
+
+    schema = schemathesis.openapi.from_path(path)
+    schema.config.generation.update(with_security_parameters=False)
+    return schema
+
+
 def header(role: str = "central_officer", **kw: Any) -> dict[str, str]:
     return {"Authorization": f"Bearer {token(role, **kw)}"}
 

@@ -629,3 +629,16 @@ def test_the_evidence_the_openapi_document_shows_is_that_of_the_province_lagging
     # the event adds the day and the level it comes from; the answer lists every province
     assert set(documented["properties"]) == event_fields - {"as_of", "previous_level"}
     assert set(documented["required"]) == set(documented["properties"])
+
+
+def test_every_api_operation_needs_a_bearer_token_and_documents_401_and_403():
+    spec = load_yaml("openapi.yaml")
+    scheme = spec["components"]["securitySchemes"]["bearerAuth"]
+    assert (scheme["type"], scheme["scheme"], scheme["bearerFormat"]) == ("http", "bearer", "JWT")
+    for path, method, operation in operations(spec):
+        if path.startswith("/api/"):
+            assert operation["security"] == [{"bearerAuth": []}], f"{method} {path}"
+            assert {"401", "403"} <= set(operation["responses"]), f"{method} {path}"
+        else:  # /health/* and /metrics stay open
+            assert "security" not in operation and "401" not in operation["responses"]
+    assert "security" not in spec  # no global default: each operation says it

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import partial
 from typing import Any
 
@@ -21,7 +21,8 @@ from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
-from grantflow.auth import ALL_PROVINCE_READERS, Principal, bearer, verify
+from grantflow.audit import REFUSED, AuditTrail, Entry
+from grantflow.auth import ALL_PROVINCE_READERS, AUDIT_READERS, Principal, bearer, verify
 from grantflow.errors import Refused, http_status
 from grantflow.metrics import Metrics
 
@@ -94,6 +95,7 @@ class ApiHandler(HttpRequestHandler):
         if not self.protected:
             return super().handle_request(request)
         request.shallow = False
+        principal: Principal | None = None
         try:
             principal = verify(bearer(request.headers.get("Authorization")))
             if principal.role not in self.allow:
@@ -110,7 +112,23 @@ class ApiHandler(HttpRequestHandler):
             )
             return self.response_from_result(event.wait())
         except Exception as exc:
+            if isinstance(exc, Refused) and exc.code == "forbidden" and principal is not None:
+                self.record_refused(principal, request, exc)
             return self.response_from_exception(exc)
+
+    def record_refused(self, principal: Principal, request: Request, error: Refused) -> None:
+        """A 403 goes into the service's audit trail: who tried what, and why not."""
+        trail = AuditTrail.of(self.container)
+        if trail is not None:
+            trail.refused(
+                Entry(
+                    actor=principal.sub,
+                    action=f"{request.method} {request.path}",
+                    outcome=REFUSED,
+                    code=error.code,
+                    detail=f"role {principal.role}: {error.detail}",
+                )
+            )
 
     def handle_result(self, event: Any, worker_ctx: Any, result: Any, exc_info: Any) -> Any:
         if exc_info is None and not isinstance(result, Response):
@@ -172,6 +190,20 @@ def query_date(request: Request, name: str, default: date | None = None) -> date
         return date.fromisoformat(raw)
     except ValueError:
         raise Refused("bad_query", f"{name} must be a date YYYY-MM-DD, not {raw!r}") from None
+
+
+def query_datetime(request: Request, name: str) -> datetime | None:
+    """An ISO 8601 date or date-time query parameter (UTC when it names no offset)."""
+    raw = query_text(request, name)
+    if raw is None:
+        return None
+    try:
+        value = datetime.fromisoformat(raw.replace(" ", "+"))  # a `+` arrives as a space
+        return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+    except (ValueError, OverflowError):
+        raise Refused(
+            "bad_query", f"{name} must be an ISO 8601 date or time, not {raw!r}"
+        ) from None
 
 
 def query_choice(request: Request, name: str, choices: tuple[str, ...]) -> str | None:
@@ -248,6 +280,23 @@ class Observable:
         limit = query_int(request, "limit", 1000, 1, 10000) or 1000
         events, last = relay.outbox.published_after(self.db, after, limit)
         return {"events": events, "next": last}
+
+    @api("GET", "/api/v1/audit", allow=AUDIT_READERS)
+    def audit_trail(self, request: Request) -> dict[str, Any]:
+        """The service's audit trail in order of recording, filtered by `proposal_id`, `actor`
+        and `since` (ISO 8601), paged with `after=<seq>&limit=`. Answers `{"items", "next"}`."""
+        trail = getattr(self, "audit", None)
+        if trail is None:
+            raise Refused("not_found", "this service keeps no audit trail")
+        items, last = trail.find(
+            self.db,
+            proposal_id=query_text(request, "proposal_id"),
+            actor=query_text(request, "actor"),
+            since=query_datetime(request, "since"),
+            after=query_int(request, "after", 0, 0, 2**63 - 1) or 0,
+            limit=query_int(request, "limit", 100, 1, 1000) or 100,
+        )
+        return {"items": items, "next": last}
 
     @api("GET", "/health/live")
     def live(self, request: Request) -> dict[str, str]:

@@ -12,6 +12,7 @@ makes the second delivery a duplicate.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import time
 from collections.abc import Iterable, Sequence
@@ -30,6 +31,7 @@ from grantflow.amqp import (
     declare_lifecycle,
     persistent_message,
 )
+from grantflow.audit import REFUSED, AuditTrail, Entry
 from grantflow.config import settings
 from grantflow.contract import Envelope, contract
 from grantflow.errors import Early, Refused
@@ -267,12 +269,37 @@ class LifecycleIngest(Entrypoint):
         )
         self._republish(publisher, message, headers, self.cfg.dead_letter_queue)
         message.ack()
+        self._audit_dead_letter(message, error, envelope)
         self.metrics.dead_letters.labels(self.metrics.service, error.code).inc()
         self.metrics.consumed.labels(self.metrics.service, event_type, "dead_lettered").inc()
         log.warning(
             "event dead-lettered: %s",
             error,
             extra=_log_fields(envelope, message, error),
+        )
+
+    def _audit_dead_letter(self, message: Any, error: Refused, envelope: Envelope | None) -> None:
+        """A dead letter is a refused attempt: into the service's audit trail, the actor being
+        the event's source (read from the body when the event did not parse)."""
+        trail = AuditTrail.of(self.container)
+        if trail is None:
+            return
+        raw = _raw_fields(message.body) if envelope is None else {}
+        source = envelope.source if envelope else raw.get("source")
+        data = envelope.data if envelope else raw.get("data")
+        proposal_id = data.get("proposal_id") if isinstance(data, dict) else None
+        trail.refused(
+            Entry(
+                actor=source or "unknown",
+                action=envelope.type if envelope else (raw.get("type") or "invalid"),
+                outcome=REFUSED,
+                source=source,
+                event_id=envelope.id if envelope else raw.get("id"),
+                subject=envelope.subject if envelope else raw.get("subject"),
+                proposal_id=proposal_id if isinstance(proposal_id, str) else None,
+                code=error.code,
+                detail=f"dead-lettered: {_header_text(error.detail)}",
+            )
         )
 
     def _republish(self, publisher: Any, message: Any, headers: dict[str, Any], queue: str) -> None:
@@ -294,6 +321,22 @@ def _log_fields(envelope: Envelope | None, message: Any, error: Refused) -> dict
         "event_type": envelope.type if envelope else None,
         "error_code": error.code,
     }
+
+
+def _raw_fields(body: Any) -> dict[str, Any]:
+    """The text fields of an unparseable event that still are readable (source, type, id)."""
+    try:
+        raw = json.loads(body)
+    except (ValueError, TypeError):
+        return {}
+    if not isinstance(raw, dict):
+        return {}
+    fields: dict[str, Any] = {
+        k: raw[k][:200] for k in ("source", "type", "id", "subject") if isinstance(raw.get(k), str)
+    }
+    if isinstance(raw.get("data"), dict):
+        fields["data"] = raw["data"]
+    return fields
 
 
 def _header_text(text: str, limit: int = 1000) -> str:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from grantflow.audit import AuditLog, Change, Entry
 from grantflow.contract import Envelope
 from grantflow.errors import Early, Refused
 from grantflow.journal import Inbox
@@ -14,7 +15,9 @@ from grantflow.journal import Inbox
 
 @dataclass(frozen=True, slots=True)
 class Applied:
-    pass
+    """Applied; `changes` says what it changed, before and after, for the audit trail."""
+
+    changes: tuple[Change, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,11 +43,18 @@ ApplyEvents = Callable[[Session, Sequence[Envelope]], list[Outcome]]
 
 
 def apply_batch(
-    session: Session, inbox: Inbox, events: Sequence[Envelope], apply: ApplyEvents
+    session: Session,
+    inbox: Inbox,
+    events: Sequence[Envelope],
+    apply: ApplyEvents,
+    audit: AuditLog | None = None,
+    actor: str | None = None,
 ) -> list[Outcome]:
     """Apply a batch exactly once: inbox claim, the service's rule, release what was refused.
 
-    Everything, the effects, the inbox rows and the outbox rows, commits in one transaction.
+    Everything, the effects, the inbox rows, the outbox rows and the audit rows of what was
+    applied (`actor`: the token subject of an HTTP post; else each event's source), commits
+    in one transaction.
     """
     claimed = inbox.claim(session, events)
     fresh = [e for e, new in zip(events, claimed, strict=True) if new]
@@ -54,15 +64,30 @@ def apply_batch(
         session,
         [e for e, o in zip(events, outcomes, strict=True) if isinstance(o, NotApplied)],
     )
+    if audit is not None:
+        audit.record(
+            session,
+            [
+                Entry.of_change(change, e, actor)
+                for e, o in zip(events, outcomes, strict=True)
+                if isinstance(o, Applied)
+                for change in o.changes
+            ],
+        )
     session.commit()
     return outcomes
 
 
 def apply_one(
-    session: Session, inbox: Inbox, event: Envelope, apply: ApplyEvents
+    session: Session,
+    inbox: Inbox,
+    event: Envelope,
+    apply: ApplyEvents,
+    audit: AuditLog | None = None,
+    actor: str | None = None,
 ) -> dict[str, str]:
     """One event through the same path as a batch: the HTTP answer, or its `Refused`."""
-    (outcome,) = apply_batch(session, inbox, [event], apply)
+    (outcome,) = apply_batch(session, inbox, [event], apply, audit, actor)
     if isinstance(outcome, NotApplied):
         raise outcome.error
     label = "applied" if isinstance(outcome, Applied) else "duplicate"

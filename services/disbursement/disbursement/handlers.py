@@ -13,6 +13,7 @@ from disbursement.adapters import repository
 from disbursement.adapters.tables import outbox
 from disbursement.domain import rules
 from disbursement.domain.model import Commitment, Plan, Stage, cumulative, overdue
+from grantflow.audit import Change as Audited
 from grantflow.contract import Envelope, new_event
 from grantflow.errors import Early, Refused
 from grantflow.outcomes import Applied, NotApplied, Outcome
@@ -69,6 +70,7 @@ def apply_events(session: Session, events: Sequence[Envelope]) -> list[Outcome]:
     outcomes: list[Outcome] = []
     now = datetime.now(UTC)
     for e in events:
+        subject, before = _before(e, plans, commitments)
         try:
             change = decide(e, plans, commitments)
         except Refused as error:
@@ -78,8 +80,8 @@ def apply_events(session: Session, events: Sequence[Envelope]) -> list[Outcome]:
             log.exception("rule for %s failed", e.type, extra={"event_id": e.id})
             outcomes.append(NotApplied(Early("handler_error", f"{type(exc).__name__}: {exc}")))
             continue
-        outcomes.append(Applied())
         if change is None:
+            outcomes.append(Applied())
             continue
         agg = change.aggregate
         if isinstance(agg, Plan):
@@ -102,11 +104,48 @@ def apply_events(session: Session, events: Sequence[Envelope]) -> list[Outcome]:
                     time=e.time,
                 )
             )
+        after = _state(agg)
+        outcomes.append(
+            Applied(() if after == before else (Audited(subject, before, after, _pid(agg)),))
+        )
     repository.add_plan_versions(session, plan_rows)
     repository.save_commitments(session, list(changed.values()))
     repository.append_ledger(session, ledger_rows)
     outbox.add(session, outgoing)
     return outcomes
+
+
+def _before(
+    e: Envelope, plans: dict[str, Plan], commitments: dict[str, Commitment]
+) -> tuple[str, dict[str, Any] | None]:
+    """What an event is about and its state before (for the audit trail)."""
+    if e.type in PLAN_TYPES:
+        key = "{}:{}:{}".format(*_plan_key(e.data))
+        return key, _state(plans.get(key))
+    pid = e.data["proposal_id"]
+    return pid, _state(commitments.get(pid))
+
+
+def _state(agg: Plan | Commitment | None) -> dict[str, Any] | None:
+    if agg is None:
+        return None
+    if isinstance(agg, Plan):
+        return {
+            "version": agg.version,
+            "amount_vnd": agg.amount_vnd,
+            "decision_no": agg.decision_no,
+        }
+    return {
+        "stage": agg.stage.value,
+        "paid_vnd": agg.paid_vnd,
+        "repaid_vnd": agg.repaid_vnd,
+        "settled_vnd": agg.settled_vnd,
+        "version": agg.version,
+    }
+
+
+def _pid(agg: Plan | Commitment) -> str | None:
+    return agg.proposal_id if isinstance(agg, Commitment) else None
 
 
 def _plan_row(p: Plan, adjusted: bool, e: Envelope, now: datetime) -> dict[str, Any]:

@@ -10,7 +10,9 @@ from nameko.timer import timer
 from werkzeug.wrappers import Request
 
 from disbursement import handlers, views
+from disbursement.adapters import tables
 from disbursement.adapters.tables import inbox, outbox
+from grantflow.audit import AuditLog, AuditTrail
 from grantflow.auth import (
     CENTRAL_OFFICER,
     EVENT_WRITERS,
@@ -48,16 +50,17 @@ class DisbursementService(Observable):
     db = Database()
     relay = OutboxRelay(outbox)
     caller: Principal = Caller()
+    audit: AuditLog = AuditTrail(tables.audit)
 
     @lifecycle_ingest(handlers.LIFECYCLE_TYPES, handlers.LIFECYCLE_KEYS)
     def ingest(self, events: list[Envelope]) -> list[Outcome]:
         """Plans, payments and repayments from `grantflow.lifecycle`."""
-        return apply_batch(self.db, inbox, events, handlers.apply_events)
+        return apply_batch(self.db, inbox, events, handlers.apply_events, self.audit)
 
     @lifecycle_ingest(handlers.PROPOSAL_EVENTS, from_domain_events=True)
     def ingest_proposal_events(self, events: list[Envelope]) -> list[Outcome]:
         """Contracts, acceptance, settlement, cancellation from the proposals service."""
-        return apply_batch(self.db, inbox, events, handlers.apply_events)
+        return apply_batch(self.db, inbox, events, handlers.apply_events, self.audit)
 
     @timer(interval=settings().overdue_check_seconds)
     def raise_overdue_today(self) -> None:
@@ -92,7 +95,9 @@ class DisbursementService(Observable):
         event = contract().parse(cloudevent_body(request), handlers.LIFECYCLE_TYPES)
         self.caller.require_event_type(event.type)
         self.caller.require_province(event.data.get("province"))
-        return 202, apply_one(self.db, inbox, event, handlers.apply_events)
+        return 202, apply_one(
+            self.db, inbox, event, handlers.apply_events, self.audit, self.caller.sub
+        )
 
     @api("GET", "/api/v1/plans", allow=READERS)
     def list_plans(self, request: Request) -> dict[str, Any]:

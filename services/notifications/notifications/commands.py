@@ -15,6 +15,7 @@ import yaml
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from grantflow.audit import Acting
 from grantflow.errors import Refused
 from notifications.adapters import repository
 from notifications.domain.model import Recipient, Silence
@@ -41,30 +42,51 @@ def _wake_firing_groups(session: Session, now: datetime) -> None:
         repository.bring_forward(session, key, now)
 
 
-def add_recipient(session: Session, raw: Any, now: datetime) -> Recipient:
+def _recorded(by: Acting | None, session: Session, action: str, subject: str, *states: Any) -> None:
+    if by is not None:
+        before, after = (None if x is None else _state(x) for x in states)
+        by.changed(session, action, subject, before, after)
+
+
+def _state(thing: Recipient | Silence) -> dict[str, Any]:
+    from notifications.views import recipient_json, silence_json
+
+    if isinstance(thing, Recipient):
+        return recipient_json(thing)
+    body = silence_json(thing, thing.starts_at)
+    body.pop("state", None)
+    return body
+
+
+def add_recipient(session: Session, raw: Any, now: datetime, by: Acting | None = None) -> Recipient:
     r = _recipient(raw, str(uuid.uuid4()), "api")
     if repository.email_taken(session, r.email):
         raise Refused("recipient_exists", f"a recipient with email {r.email} exists already")
     repository.add_recipient(session, r, now)
     _wake_firing_groups(session, now)
+    _recorded(by, session, "recipient.created", r.id, None, r)
     session.commit()
     return r
 
 
-def replace_recipient(session: Session, rid: str, raw: Any, now: datetime) -> Recipient:
+def replace_recipient(
+    session: Session, rid: str, raw: Any, now: datetime, by: Acting | None = None
+) -> Recipient:
     current = _owned_by_api(session, rid)
     r = _recipient(raw, current.id, "api")
     if repository.email_taken(session, r.email, other_than=rid):
         raise Refused("recipient_exists", f"a recipient with email {r.email} exists already")
     repository.replace_recipient(session, r, now)
     _wake_firing_groups(session, now)
+    _recorded(by, session, "recipient.replaced", rid, current, r)
     session.commit()
     return r
 
 
-def delete_recipient(session: Session, rid: str) -> Recipient:
+def delete_recipient(session: Session, rid: str, by: Acting | None = None) -> Recipient:
     current = _owned_by_api(session, rid)
     repository.remove_recipient(session, rid)
+    _recorded(by, session, "recipient.deleted", rid, current, None)
     session.commit()
     return current
 
@@ -120,17 +142,18 @@ def parse_recipients_file(path: Path) -> list[Recipient]:
     return found
 
 
-def add_silence(session: Session, raw: Any, now: datetime) -> Silence:
+def add_silence(session: Session, raw: Any, now: datetime, by: Acting | None = None) -> Silence:
     try:
         s = silence_from(raw, str(uuid.uuid4()), now)
     except Invalid as exc:
         raise Refused("invalid_silence", str(exc)) from None
     repository.add_silence(session, s, now)
+    _recorded(by, session, "silence.created", s.id, None, s)
     session.commit()
     return s
 
 
-def expire_silence(session: Session, sid: str, now: datetime) -> Silence:
+def expire_silence(session: Session, sid: str, now: datetime, by: Acting | None = None) -> Silence:
     """End a silence now; what it held back and still fires is planned at once."""
     s = repository.find_silence(session, sid)
     if s is None:
@@ -138,5 +161,7 @@ def expire_silence(session: Session, sid: str, now: datetime) -> Silence:
     repository.end_silence(session, sid, now)
     for key in repository.groups_with_firing(session, s.province, s.kind):
         repository.bring_forward(session, key, now)
+    ended = repository.find_silence(session, sid) or s
+    _recorded(by, session, "silence.expired", sid, s, ended)
     session.commit()
-    return repository.find_silence(session, sid) or s
+    return ended

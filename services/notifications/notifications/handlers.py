@@ -18,6 +18,7 @@ from typing import Any
 import eventlet
 from sqlalchemy.orm import Session
 
+from grantflow.audit import Change
 from grantflow.contract import Envelope
 from grantflow.formatting import VIETNAM_TIME
 from grantflow.outcomes import Applied, Outcome
@@ -52,12 +53,21 @@ def apply_events(session: Session, events: Sequence[Envelope], group_wait: float
     current = repository.load_alerts(session, (s.fingerprint for s in signals if s))
     changed: dict[str, tuple[Alert, str]] = {}
     due: dict[str, datetime] = {}
+    outcomes: list[Outcome] = []
     for e, s in zip(events, signals, strict=True):
         if s is None:
+            outcomes.append(Applied())
             continue
-        alert, urgency = transition(current.get(s.fingerprint), s, now)
+        before = current.get(s.fingerprint)
+        alert, urgency = transition(before, s, now)
         if alert is None:
+            outcomes.append(Applied())
             continue
+        outcomes.append(
+            Applied(
+                (Change(alert.fingerprint, _audited(before), _audited(alert), alert.proposal_id),)
+            )
+        )
         current[s.fingerprint] = alert
         changed[s.fingerprint] = (alert, e.id)
         if urgency is not Urgency.NONE:
@@ -67,7 +77,17 @@ def apply_events(session: Session, events: Sequence[Envelope], group_wait: float
     repository.save_alerts(session, list(changed.values()))
     for key, when in sorted(due.items()):
         repository.bring_forward(session, key, when)
-    return [Applied() for _ in events]
+    return outcomes
+
+
+def _audited(alert: Alert | None) -> dict[str, Any] | None:
+    if alert is None:
+        return None
+    return {
+        "status": alert.status.value,
+        "level": alert.level.name.lower(),
+        "episode": alert.episode,
+    }
 
 
 # Due groups -> deliveries -----------------------------------------------------------------

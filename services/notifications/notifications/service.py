@@ -7,16 +7,17 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from grantflow.auth import ALL_PROVINCE_READERS, CENTRAL, SYSTEM
+from grantflow.audit import Acting, AuditLog, AuditTrail
+from grantflow.auth import ALL_PROVINCE_READERS, CENTRAL, SYSTEM, Principal
 from grantflow.contract import Envelope
 from grantflow.db import Database
 from grantflow.errors import Refused
 from grantflow.formatting import VIETNAM_TIME
-from grantflow.http import Observable, api, query_choice, query_int, query_text
+from grantflow.http import Caller, Observable, api, query_choice, query_int, query_text
 from grantflow.ingest import lifecycle_ingest
 from grantflow.outcomes import Outcome, apply_batch
 from notifications import commands, handlers, views
-from notifications.adapters import repository
+from notifications.adapters import repository, tables
 from notifications.adapters.tables import inbox
 from notifications.domain.model import KINDS
 from notifications.notifier import Notifier, every
@@ -36,6 +37,8 @@ class NotificationsService(Observable):
 
     db = Database()
     kit = Notifier()
+    caller: Principal = Caller()
+    audit: AuditLog = AuditTrail(tables.audit)
 
     @lifecycle_ingest(handlers.EVENT_TYPES, from_domain_events=True)
     def ingest(self, events: list[Envelope]) -> list[Outcome]:
@@ -43,7 +46,11 @@ class NotificationsService(Observable):
         and disbursement (tranche_overdue, repayment_overdue, settlement_recorded)."""
         wait = self.kit.group_wait
         return apply_batch(
-            self.db, inbox, events, lambda s, batch: handlers.apply_events(s, batch, wait)
+            self.db,
+            inbox,
+            events,
+            lambda s, batch: handlers.apply_events(s, batch, wait),
+            self.audit,
         )
 
     @every("flush_interval_seconds")
@@ -69,7 +76,7 @@ class NotificationsService(Observable):
     def create_recipient(self, request: Request) -> tuple[int, dict[str, Any]]:
         """``{"name": "Nguyễn Thị Lan", "email": "lan@sct.longan.gov.vn", "language": "vi",
         "role": "province_finance", "provinces": ["80"], "kinds": "all", "digest": false}``"""
-        r = commands.add_recipient(self.db, _body(request), handlers.now_utc())
+        r = commands.add_recipient(self.db, _body(request), handlers.now_utc(), self._by())
         return 201, views.recipient_json(r)
 
     @api("GET", "/api/v1/recipients/<rid>", allow=STAFF)
@@ -82,13 +89,13 @@ class NotificationsService(Observable):
     @api("PUT", "/api/v1/recipients/<rid>", allow=CENTRAL)
     def replace_recipient(self, request: Request, rid: str) -> dict[str, Any]:
         _known(rid)
-        r = commands.replace_recipient(self.db, rid, _body(request), handlers.now_utc())
+        r = commands.replace_recipient(self.db, rid, _body(request), handlers.now_utc(), self._by())
         return views.recipient_json(r)
 
     @api("DELETE", "/api/v1/recipients/<rid>", allow=CENTRAL)
     def delete_recipient(self, request: Request, rid: str) -> Response:
         _known(rid)
-        commands.delete_recipient(self.db, rid)
+        commands.delete_recipient(self.db, rid, self._by())
         return Response(status=204)
 
     # Alerts and silences ----------------------------------------------------------------
@@ -116,7 +123,7 @@ class NotificationsService(Observable):
         """``{"province": "80", "kind": "province_lagging", "ends_at":
         "2017-01-31T00:00:00+07:00", "comment": "year-end close", "created_by": "lan"}``"""
         now = handlers.now_utc()
-        s = commands.add_silence(self.db, _body(request), now)
+        s = commands.add_silence(self.db, _body(request), now, self._by())
         return 201, views.silence_json(s, now, 0)
 
     @api("GET", "/api/v1/silences/<sid>", allow=STAFF)
@@ -134,7 +141,11 @@ class NotificationsService(Observable):
         """Ends the silence now (kept, as expired); what still fires is told at once."""
         _known(sid)
         now = handlers.now_utc()
-        return views.silence_json(commands.expire_silence(self.db, sid, now), now)
+        return views.silence_json(commands.expire_silence(self.db, sid, now, self._by()), now)
+
+    def _by(self) -> Acting:
+        """The caller, whose changes go into the audit trail under the token subject."""
+        return self.audit.acting(self.caller.sub)
 
     # Deliveries and digests -------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from grantflow.audit import Change as Audited
 from grantflow.contract import Envelope, new_event
 from grantflow.errors import Early, Refused
 from grantflow.outcomes import Applied, NotApplied, Outcome
@@ -54,8 +55,9 @@ def apply_events(session: Session, events: Sequence[Envelope]) -> list[Outcome]:
         proposals[pid] = changed[pid] = change.proposal
         announced = announce(change, event)
         outgoing.append(announced)
-        history.append(history_entry(change, event, announced["id"], recorded_at))
-        outcomes.append(Applied())
+        entry = history_entry(change, event, announced["id"], recorded_at)
+        history.append(entry)
+        outcomes.append(Applied((audited(entry),)))
     repository.save(session, list(changed.values()))
     repository.record_history(session, history)
     outbox.add(session, outgoing)
@@ -92,3 +94,15 @@ def history_entry(
         "state_after": change.proposal.state.value,
         "domain_event_id": domain_event_id,
     }
+
+
+def audited(entry: dict[str, Any]) -> Audited:
+    """The history line as the audit trail's before and after (one source of truth)."""
+    version = entry["version"]
+    before = entry["state_before"]
+    return Audited(
+        subject=entry["proposal_id"],
+        before=None if before is None else {"state": before, "version": version - 1},
+        after={"state": entry["state_after"], "version": version},
+        proposal_id=entry["proposal_id"],
+    )

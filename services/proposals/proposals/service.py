@@ -6,6 +6,7 @@ from typing import Any
 
 from werkzeug.wrappers import Request
 
+from grantflow.audit import AuditLog, AuditTrail
 from grantflow.auth import EVENT_WRITERS, READERS, Principal
 from grantflow.contract import Envelope, contract
 from grantflow.db import Database
@@ -15,7 +16,7 @@ from grantflow.ingest import lifecycle_ingest
 from grantflow.outcomes import Outcome, apply_batch, apply_one
 from grantflow.relay import OutboxRelay
 from proposals import handlers
-from proposals.adapters import repository
+from proposals.adapters import repository, tables
 from proposals.adapters.tables import inbox, outbox
 
 FILTERS = ("province", "source_fund", "state", "activity")
@@ -27,11 +28,12 @@ class ProposalsService(Observable):
     db = Database()
     relay = OutboxRelay(outbox)
     caller: Principal = Caller()
+    audit: AuditLog = AuditTrail(tables.audit)
 
     @lifecycle_ingest(handlers.HANDLED_TYPES, handlers.ROUTING_KEYS)
     def ingest(self, events: list[Envelope]) -> list[Outcome]:
         """A batch of lifecycle events from `grantflow.lifecycle`, applied in one transaction."""
-        return apply_batch(self.db, inbox, events, handlers.apply_events)
+        return apply_batch(self.db, inbox, events, handlers.apply_events, self.audit)
 
     @api("POST", "/api/v1/events", allow=EVENT_WRITERS)
     def post_event(self, request: Request) -> tuple[int, dict[str, Any]]:
@@ -46,7 +48,9 @@ class ProposalsService(Observable):
             self.caller.require_province(
                 event.data.get("province") or repository.province_of(self.db, event.subject)
             )
-        return 202, apply_one(self.db, inbox, event, handlers.apply_events)
+        return 202, apply_one(
+            self.db, inbox, event, handlers.apply_events, self.audit, self.caller.sub
+        )
 
     @api("GET", "/api/v1/proposals", allow=READERS)
     def list_proposals(self, request: Request) -> dict[str, Any]:

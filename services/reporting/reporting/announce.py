@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from grantflow.audit import Acting
 from grantflow.contract import new_event
 from grantflow.db import insert
 from reporting.adapters.tables import level, level_history, outbox, overdue_notice
@@ -39,9 +40,14 @@ def evidence(f: ProvinceFigures) -> dict[str, Any]:
 
 
 def run(
-    session: Session, rules: LagRules, as_of: date, announce: bool = True
+    session: Session,
+    rules: LagRules,
+    as_of: date,
+    announce: bool = True,
+    by: Acting | None = None,
 ) -> tuple[list[ProvinceFigures], list[dict[str, Any]], list[dict[str, Any]]]:
-    """Evaluate as of `as_of`; with `announce`, record and announce what changed."""
+    """Evaluate as of `as_of`; with `announce`, record and announce what changed (and each
+    change of level in the audit trail, under `by`)."""
     if announce and session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
     figures, reasons = evaluate(session, rules, as_of)
@@ -99,6 +105,14 @@ def run(
                 set_={k: stmt.excluded[k] for k in ("level", "version", "as_of_day", "evidence")},
             )
         )
+        if by is not None:
+            by.changed(
+                session,
+                "level.changed",
+                f"{f.province}:{f.year}:{f.source_fund}",
+                {"level": previous, "version": version - 1} if before else None,
+                {"level": f.level, "version": version, "as_of": as_of.isoformat()},
+            )
         session.execute(
             level_history.insert().values(
                 province=f.province,

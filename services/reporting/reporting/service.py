@@ -9,17 +9,19 @@ from nameko.dependency_providers import Config
 from nameko.timer import timer
 from werkzeug.wrappers import Request, Response
 
-from grantflow.auth import ALL_PROVINCE_READERS, AUDIT_READERS, CENTRAL, SYSTEM
+from grantflow.audit import AuditLog, AuditTrail
+from grantflow.auth import ALL_PROVINCE_READERS, AUDIT_READERS, CENTRAL, SYSTEM, Principal
 from grantflow.config import settings
 from grantflow.contract import Envelope
 from grantflow.db import Database
 from grantflow.errors import Refused
-from grantflow.http import Observable, api, query_choice, query_date, query_int, query_text
+from grantflow.http import Caller, Observable, api, query_choice, query_date, query_int, query_text
 from grantflow.ingest import RawMessage, lifecycle_ingest
 from grantflow.outcomes import Outcome, apply_batch
 from grantflow.relay import OutboxRelay
 from reporting import announce as announcing
 from reporting import deadletters, projections, views
+from reporting.adapters import tables
 from reporting.adapters.tables import inbox, outbox
 from reporting.business import Business
 from reporting.config import reporting_settings
@@ -34,11 +36,13 @@ class ReportingService(Observable):
     config = Config()
     relay = OutboxRelay(outbox)
     business = Business(reporting_settings().metric_years)
+    caller: Principal = Caller()
+    audit: AuditLog = AuditTrail(tables.audit)
 
     @lifecycle_ingest(projections.HANDLED, from_domain_events=True)
     def project(self, events: list[Envelope]) -> list[Outcome]:
         """Every domain event of proposals and disbursement into the read models."""
-        return apply_batch(self.db, inbox, events, projections.apply_events)
+        return apply_batch(self.db, inbox, events, projections.apply_events, self.audit)
 
     @lifecycle_ingest((), queue=settings().dead_letter_queue, raw=True)
     def keep_dead_letters(self, messages: list[RawMessage]) -> list[Outcome]:
@@ -82,8 +86,9 @@ class ReportingService(Observable):
         }
 
     def _evaluate(self, as_of: date, announce: bool) -> tuple[list[Any], list[dict[str, Any]]]:
+        actor = self.caller.sub if self.caller else announcing.SOURCE  # the timer: ourselves
         figures, reasons, announced = announcing.run(
-            self.db, reporting_settings().rules(), as_of, announce
+            self.db, reporting_settings().rules(), as_of, announce, self.audit.acting(actor)
         )
         if announce:  # the metrics show the latest announced evaluation
             self.business.observe(figures, reasons, views.states_by_province(self.db, as_of))

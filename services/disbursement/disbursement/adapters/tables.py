@@ -16,6 +16,7 @@ from sqlalchemy import (
     Table,
 )
 
+from grantflow.audit import AuditLog, audit_table
 from grantflow.journal import Inbox, Outbox, inbox_table, outbox_table
 
 metadata = MetaData()
@@ -89,3 +90,4 @@ notice = Table(
 
 inbox = Inbox(inbox_table(metadata, "disbursement"))
 outbox = Outbox(outbox_table(metadata, "disbursement"))
+audit = AuditLog(audit_table(metadata, "disbursement"))

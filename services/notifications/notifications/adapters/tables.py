@@ -17,6 +17,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
+from grantflow.audit import AuditLog, audit_table
 from grantflow.journal import Inbox, inbox_table
 
 metadata = MetaData()
@@ -136,3 +137,4 @@ held = Table(
 )
 
 inbox = Inbox(inbox_table(metadata, "notifications"))
+audit = AuditLog(audit_table(metadata, "notifications"))

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Text,
 )
 
+from grantflow.audit import AuditLog, audit_table
 from grantflow.journal import Inbox, Outbox, inbox_table, outbox_table
 
 metadata = MetaData()
@@ -59,3 +60,4 @@ Index("ix_proposals_history_proposal", history.c.proposal_id, history.c.version,
 
 inbox = Inbox(inbox_table(metadata, "proposals"))
 outbox = Outbox(outbox_table(metadata, "proposals"))
+audit = AuditLog(audit_table(metadata, "proposals"))

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Text,
 )
 
+from grantflow.audit import AuditLog, audit_table
 from grantflow.journal import Inbox, Outbox, inbox_table, outbox_table
 
 metadata = MetaData()
@@ -159,3 +160,4 @@ dead_letter = Table(
 
 inbox = Inbox(inbox_table(metadata, "reporting"))
 outbox = Outbox(outbox_table(metadata, "reporting"))
+audit = AuditLog(audit_table(metadata, "reporting"))
