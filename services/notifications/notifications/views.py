@@ -19,17 +19,7 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def recipient_json(r: Recipient) -> dict[str, Any]:
-    return {
-        "id": r.id,
-        "name": r.name,
-        "email": r.email,
-        "language": r.language,
-        "role": r.role,
-        "provinces": list(r.provinces),
-        "kinds": list(r.kinds),
-        "digest": r.digest,
-        "origin": r.origin,
-    }
+    return r.fields()
 
 
 def recipients(session: Session) -> dict[str, Any]:

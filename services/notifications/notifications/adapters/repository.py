@@ -12,9 +12,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import and_, delete, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from grantflow.db import insert
 from notifications.adapters.tables import (
     alert,
     delivery,
@@ -32,10 +32,6 @@ def is_postgres(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def _insert(session: Session, table: Any) -> Any:
-    return (postgresql if is_postgres(session) else sqlite).insert(table)
-
-
 def utc(value: datetime | None) -> datetime | None:
     """SQLite gives naive timestamps back: they were written in UTC."""
     if value is None:
@@ -50,7 +46,7 @@ def lock_groups(session: Session, keys: Iterable[str], now: datetime) -> None:
     """Create or lock the groups of a batch, in key order (see the module's lock order)."""
     rows = [{"group_key": k, "due_at": None, "updated_at": now} for k in sorted(set(keys))]
     if rows:
-        stmt = _insert(session, group).values(rows)
+        stmt = insert(session, group).values(rows)
         session.execute(
             stmt.on_conflict_do_update(
                 index_elements=[group.c.group_key], set_={"updated_at": stmt.excluded.updated_at}
@@ -141,7 +137,7 @@ def save_alerts(session: Session, changed: Sequence[tuple[Alert, str]]) -> None:
         }
         for a, event_id in changed
     ]
-    stmt = _insert(session, alert).values(rows)
+    stmt = insert(session, alert).values(rows)
     keep = {c: getattr(stmt.excluded, c) for c in rows[0] if c != "fingerprint"}
     session.execute(stmt.on_conflict_do_update(index_elements=[alert.c.fingerprint], set_=keep))
 
@@ -205,7 +201,7 @@ def save_notices(session: Session, key: str, changed: dict[str, Notice]) -> None
         }
         for rid, n in sorted(changed.items())
     ]
-    stmt = _insert(session, notice).values(rows)
+    stmt = insert(session, notice).values(rows)
     keep = {
         c: getattr(stmt.excluded, c) for c in ("told", "sent_at", "thread_root", "last_message_id")
     }
@@ -251,15 +247,7 @@ def email_taken(session: Session, email: str, other_than: str | None = None) -> 
 
 def recipient_row(r: Recipient, now: datetime) -> dict[str, Any]:
     return {
-        "id": r.id,
-        "name": r.name,
-        "email": r.email,
-        "language": r.language,
-        "role": r.role,
-        "provinces": list(r.provinces),
-        "kinds": list(r.kinds),
-        "digest": r.digest,
-        "origin": r.origin,
+        **r.fields(),
         "created_at": now,
         "updated_at": now,
     }
@@ -360,7 +348,7 @@ def groups_with_firing(session: Session, province: str | None, kind: str | None)
 
 def add_held(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     if rows:
-        session.execute(_insert(session, held).values(list(rows)).on_conflict_do_nothing())
+        session.execute(insert(session, held).values(list(rows)).on_conflict_do_nothing())
 
 
 # Deliveries -------------------------------------------------------------------------------
@@ -370,7 +358,7 @@ def add_deliveries(session: Session, rows: Sequence[dict[str, Any]]) -> int:
     """Insert new deliveries; a key or Message-ID that exists already is left alone."""
     if not rows:
         return 0
-    stmt = _insert(session, delivery).values(list(rows)).on_conflict_do_nothing()
+    stmt = insert(session, delivery).values(list(rows)).on_conflict_do_nothing()
     return len(session.execute(stmt.returning(delivery.c.id)).all())
 
 

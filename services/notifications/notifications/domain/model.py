@@ -100,6 +100,20 @@ class Recipient:
     digest: bool = False
     origin: str = "api"  # "file" when it comes from RECIPIENTS_FILE, which then owns it
 
+    def fields(self) -> dict[str, Any]:
+        """What is stored and shown of a recipient (lists, for JSON and the table alike)."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "email": self.email,
+            "language": self.language,
+            "role": self.role,
+            "provinces": list(self.provinces),
+            "kinds": list(self.kinds),
+            "digest": self.digest,
+            "origin": self.origin,
+        }
+
     def follows(self, alert: Alert) -> bool:
         if EVERY not in self.kinds and alert.kind not in self.kinds:
             return False
