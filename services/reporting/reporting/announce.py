@@ -136,32 +136,70 @@ def _event(kind: str, f: ProvinceFigures, version: int, data: dict[str, Any]) ->
     return new_event(kind, SOURCE, data, subject=subject, version=version)
 
 
+NOTICES_SQL = """
+INSERT INTO reporting_overdue_notice (proposal_id, reason, as_of_day)
+SELECT n.proposal_id, n.reason, :day
+FROM unnest(CAST(:ids AS text[]), CAST(:reasons AS text[])) AS n(proposal_id, reason)
+ON CONFLICT DO NOTHING
+RETURNING proposal_id, reason
+"""
+CHUNK = 1000  # notices per statement where there are no arrays (SQLite)
+
+
+def _claim_notices(
+    session: Session, keys: list[tuple[str, str]], day: int
+) -> list[tuple[str, str]]:
+    """Record each (proposal, reason) not noticed before; answers those that were new.
+
+    On PostgreSQL two array parameters carry every notice (a statement with a VALUES row per
+    notice costs seconds and hundreds of MB to build for 50,000); elsewhere, in chunks.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        params = {"ids": [p for p, _ in keys], "reasons": [r for _, r in keys], "day": day}
+        return [(p, r) for p, r in session.execute(text(NOTICES_SQL), params)]
+    fresh: list[tuple[str, str]] = []
+    for i in range(0, len(keys), CHUNK):
+        rows = [{"proposal_id": p, "reason": r, "as_of_day": day} for p, r in keys[i : i + CHUNK]]
+        stmt = (
+            insert(session, overdue_notice)
+            .values(rows)
+            .on_conflict_do_nothing()
+            .returning(overdue_notice.c.proposal_id, overdue_notice.c.reason)
+        )
+        fresh += [(p, r) for p, r in session.execute(stmt)]
+    return fresh
+
+
+def _notices_per_proposal(session: Session, ids: list[str]) -> dict[str, int]:
+    if session.get_bind().dialect.name == "postgresql":
+        sql = (
+            "SELECT proposal_id, COUNT(*) FROM reporting_overdue_notice"
+            " WHERE proposal_id = ANY(CAST(:ids AS text[])) GROUP BY proposal_id"
+        )
+        return dict(session.execute(text(sql), {"ids": ids}).all())
+    totals: dict[str, int] = {}
+    for i in range(0, len(ids), CHUNK):
+        totals |= dict(
+            session.execute(
+                select(overdue_notice.c.proposal_id, func.count())
+                .where(overdue_notice.c.proposal_id.in_(ids[i : i + CHUNK]))
+                .group_by(overdue_notice.c.proposal_id)
+            ).all()
+        )
+    return totals
+
+
 def _new_overdue(
     session: Session, reasons: list[dict[str, Any]], as_of: date
 ) -> list[dict[str, Any]]:
     if not reasons:
         return []
     keyed = {(r["proposal_id"], r["reason"]): r for r in reasons}
-    rows = [
-        {"proposal_id": p, "reason": reason, "as_of_day": as_of.toordinal()} for p, reason in keyed
-    ]
-    stmt = (
-        insert(session, overdue_notice)
-        .values(rows)
-        .on_conflict_do_nothing()
-        .returning(overdue_notice.c.proposal_id, overdue_notice.c.reason)
-    )
-    fresh = sorted(tuple(r) for r in session.execute(stmt))
+    fresh = sorted(_claim_notices(session, list(keyed), as_of.toordinal()))
     if not fresh:
         return []
     # Versions count each proposal's overdue announcements, so consumers see no gaps.
-    totals = dict(
-        session.execute(
-            select(overdue_notice.c.proposal_id, func.count())
-            .where(overdue_notice.c.proposal_id.in_({p for p, _ in fresh}))
-            .group_by(overdue_notice.c.proposal_id)
-        ).all()
-    )
+    totals = _notices_per_proposal(session, sorted({p for p, _ in fresh}))
     new_per = Counter(p for p, _ in fresh)
     seen: Counter[str] = Counter()
     events = []

@@ -1,8 +1,9 @@
 """The schedule-lag evaluation as of a date: set-based SQL, one statement per question.
 
-`lagging_reasons` finds every proposal behind its schedule with its reasons; `province_figures`
-gives allocated, committed and disbursed per province, fund and year as they stood on the
-date; `evaluate` puts both together with the levels of `domain.lag`.
+`lagging_reasons` finds every proposal behind its schedule with its reasons (`lagging_counts`
+only counts them per province, fund and year); `province_figures` gives allocated, committed and
+disbursed per province, fund and year as they stood on the date; `evaluate` puts them together
+with the levels of `domain.lag`.
 """
 
 from __future__ import annotations
@@ -18,62 +19,97 @@ from sqlalchemy.orm import Session
 from grantflow.reference import province as province_on
 from reporting.domain.lag import LagRules, expected_rate, level_of, rate
 
-# Each branch returns (proposal_id, reason, detail) for proposals of the evaluated years that
-# existed on :d and were not closed (rejected or cancelled) by then. Day numbers are ordinals.
-REASONS_SQL = """
-WITH p AS (
-  SELECT * FROM reporting_proposal
-  WHERE year BETWEEN :y - 1 AND :y AND submitted_day <= :d
+# The proposals of the evaluated years that existed on :d and were neither closed (rejected or
+# cancelled) nor settled by then. Day numbers are ordinals.
+OPEN_ON_D = """year BETWEEN :y - 1 AND :y AND submitted_day <= :d
     AND (closed_day IS NULL OR closed_day > :d)
-    AND (settled_day IS NULL OR settled_day > :d)
+    AND (settled_day IS NULL OR settled_day > :d)"""
+
+# One pass over each child table, restricted to the open proposals with a contract on :d,
+# gathers what the reasons need per proposal (f); each branch then returns
+# (proposal_id, province, year, source_fund, reason, detail number) from it. Portable SQL
+# (PostgreSQL, SQLite >= 3.25): no correlated subquery and no Python loop per row.
+REASONS_SQL = f"""
+WITH p AS (
+  SELECT proposal_id, province, year, source_fund, approved_day, signed_day, accepted_day,
+         planned_start_day, planned_end_day
+  FROM reporting_proposal WHERE {OPEN_ON_D}
 ),
-latest AS (
-  SELECT g.proposal_id, g.percent_complete FROM reporting_progress g
-  JOIN (SELECT proposal_id, MAX(version) AS v FROM reporting_progress
-        WHERE as_of_day <= :d GROUP BY proposal_id) m
-    ON m.proposal_id = g.proposal_id AND m.v = g.version
+progress AS (
+  SELECT proposal_id, percent_complete, reported FROM (
+    SELECT g.proposal_id, g.percent_complete,
+           ROW_NUMBER() OVER (PARTITION BY g.proposal_id ORDER BY g.version DESC) AS nth,
+           MAX(CASE WHEN g.as_of_day >= :month_start THEN 1 ELSE 0 END)
+             OVER (PARTITION BY g.proposal_id) AS reported
+    FROM reporting_progress g
+    WHERE g.as_of_day <= :d AND g.proposal_id IN (
+      SELECT proposal_id FROM reporting_proposal WHERE {OPEN_ON_D} AND signed_day <= :d)
+  ) ranked WHERE nth = 1
+),
+due AS (
+  SELECT s.proposal_id,
+         MAX(CASE WHEN s.kind = 'tranche' THEN s.due_total_vnd END) AS tranches,
+         MAX(CASE WHEN s.kind = 'repayment' AND s.due_day + :grace < :d
+                  THEN s.due_total_vnd END) AS repayments
+  FROM reporting_schedule s
+  WHERE s.due_day < :d AND s.proposal_id IN (
+    SELECT proposal_id FROM reporting_proposal WHERE {OPEN_ON_D} AND signed_day <= :d)
+  GROUP BY s.proposal_id
 ),
 paid AS (
-  SELECT proposal_id,
-         SUM(CASE WHEN kind = 'disbursed' THEN amount_vnd ELSE 0 END) AS disbursed,
-         SUM(CASE WHEN kind = 'repaid' THEN amount_vnd ELSE 0 END) AS repaid
-  FROM reporting_money WHERE day <= :d GROUP BY proposal_id
+  SELECT m.proposal_id,
+         SUM(CASE WHEN m.kind = 'disbursed' THEN m.amount_vnd ELSE 0 END) AS disbursed,
+         SUM(CASE WHEN m.kind = 'repaid' THEN m.amount_vnd ELSE 0 END) AS repaid
+  FROM reporting_money m
+  WHERE m.day <= :d AND m.kind IN ('disbursed', 'repaid') AND m.proposal_id IN (
+    SELECT proposal_id FROM reporting_proposal WHERE {OPEN_ON_D} AND signed_day <= :d)
+  GROUP BY m.proposal_id
+),
+f AS (
+  SELECT p.*, g.percent_complete, COALESCE(g.reported, 0) AS reported,
+         due.tranches, due.repayments,
+         COALESCE(paid.disbursed, 0) AS disbursed, COALESCE(paid.repaid, 0) AS repaid
+  FROM p
+  LEFT JOIN progress g ON g.proposal_id = p.proposal_id
+  LEFT JOIN due ON due.proposal_id = p.proposal_id
+  LEFT JOIN paid ON paid.proposal_id = p.proposal_id
 )
-SELECT proposal_id, 'no_contract_30_days' AS reason, :d - approved_day AS n FROM p
+SELECT proposal_id, province, year, source_fund, 'no_contract_30_days' AS reason,
+       :d - approved_day AS n FROM f
   WHERE year = :y AND approved_day <= :d - :no_contract AND (signed_day IS NULL OR signed_day > :d)
 UNION ALL
-SELECT p.proposal_id, 'progress_report_missing', :month_start FROM p
+SELECT proposal_id, province, year, source_fund, 'progress_report_missing', :month_start FROM f
   WHERE year = :y AND signed_day <= :month_due AND (accepted_day IS NULL OR accepted_day > :d)
-    AND NOT EXISTS (SELECT 1 FROM reporting_progress r WHERE r.proposal_id = p.proposal_id
-                    AND r.as_of_day BETWEEN :month_start AND :d)
+    AND reported = 0
 UNION ALL
-SELECT p.proposal_id, 'progress_behind',
-       CAST(COALESCE(l.percent_complete, 0) AS INTEGER) FROM p
-  LEFT JOIN latest l ON l.proposal_id = p.proposal_id
-  WHERE p.year = :y AND p.signed_day <= :d AND (p.accepted_day IS NULL OR p.accepted_day > :d)
-    AND p.planned_end_day > p.planned_start_day AND p.planned_start_day < :d
-    AND COALESCE(l.percent_complete, 0) + :gap <
-        100.0 * (CASE WHEN :d > p.planned_end_day THEN p.planned_end_day ELSE :d END
-                 - p.planned_start_day) / (p.planned_end_day - p.planned_start_day)
+SELECT proposal_id, province, year, source_fund, 'progress_behind',
+       CAST(COALESCE(percent_complete, 0) AS INTEGER) FROM f
+  WHERE year = :y AND signed_day <= :d AND (accepted_day IS NULL OR accepted_day > :d)
+    AND planned_end_day > planned_start_day AND planned_start_day < :d
+    AND COALESCE(percent_complete, 0) + :gap <
+        100.0 * (CASE WHEN :d > planned_end_day THEN planned_end_day ELSE :d END
+                 - planned_start_day) / (planned_end_day - planned_start_day)
 UNION ALL
-SELECT proposal_id, 'not_accepted_by_end', :d - planned_end_day FROM p
-  WHERE year = :y AND planned_end_day < :d AND (accepted_day IS NULL OR accepted_day > :d)
+SELECT proposal_id, province, year, source_fund, 'not_accepted_by_end', :d - planned_end_day
+  FROM f WHERE year = :y AND planned_end_day < :d AND (accepted_day IS NULL OR accepted_day > :d)
 UNION ALL
-SELECT DISTINCT p.proposal_id, 'tranche_overdue', 0 FROM p
-  JOIN reporting_schedule s ON s.proposal_id = p.proposal_id AND s.kind = 'tranche'
-  LEFT JOIN paid ON paid.proposal_id = p.proposal_id
-  WHERE s.due_day < :d AND COALESCE(paid.disbursed, 0) < s.due_total_vnd
+SELECT proposal_id, province, year, source_fund, 'tranche_overdue', 0 FROM f
+  WHERE disbursed < tranches
 UNION ALL
-SELECT DISTINCT p.proposal_id, 'repayment_overdue', 0 FROM p
-  JOIN reporting_schedule s ON s.proposal_id = p.proposal_id AND s.kind = 'repayment'
-  LEFT JOIN paid ON paid.proposal_id = p.proposal_id
-  WHERE s.due_day + :grace < :d AND COALESCE(paid.repaid, 0) < s.due_total_vnd
+SELECT proposal_id, province, year, source_fund, 'repayment_overdue', 0 FROM f
+  WHERE repaid < repayments
 UNION ALL
-SELECT proposal_id, 'settlement_late', :d - accepted_day FROM p
+SELECT proposal_id, province, year, source_fund, 'settlement_late', :d - accepted_day FROM f
   WHERE accepted_day <= :d - :settlement_days
 UNION ALL
-SELECT proposal_id, 'year_end_unsettled', year FROM p
+SELECT proposal_id, province, year, source_fund, 'year_end_unsettled', year FROM f
   WHERE year = :y - 1 AND signed_day <= :d AND :d > :year_end
+"""
+
+# Lagging proposals of the evaluated year per province and fund, without their reasons.
+LAGGING_SQL = f"""
+SELECT province, source_fund, COUNT(DISTINCT proposal_id) FROM ({REASONS_SQL}) r
+WHERE year = :y GROUP BY province, source_fund
 """
 
 FIGURES_SQL = """
@@ -126,9 +162,12 @@ class ProvinceFigures:
     regional_average: float | None = None
     level: str = "normal"
     reasons: list[dict[str, str]] = field(default_factory=list)
+    lagging: int | None = None  # counted in SQL when the reasons were not gathered
 
     @property
     def lagging_proposals(self) -> int:
+        if self.lagging is not None:
+            return self.lagging
         return len({r["proposal_id"] for r in self.reasons})
 
     @property
@@ -145,9 +184,9 @@ def _month_window(rules: LagRules, as_of: date) -> tuple[date, date]:
     return previous.replace(day=1), previous.replace(day=rules.report_due_day)
 
 
-def lagging_reasons(session: Session, rules: LagRules, as_of: date) -> list[dict[str, Any]]:
+def _params(rules: LagRules, as_of: date) -> dict[str, Any]:
     month_start, month_due = _month_window(rules, as_of)
-    params = {
+    return {
         "d": as_of.toordinal(),
         "y": as_of.year,
         "no_contract": rules.no_contract_days,
@@ -158,11 +197,39 @@ def lagging_reasons(session: Session, rules: LagRules, as_of: date) -> list[dict
         "settlement_days": rules.settlement_days,
         "year_end": date(as_of.year, *rules.year_end_settlement).toordinal(),
     }
-    rows = session.execute(text(REASONS_SQL), params).all()
+
+
+def lagging_reasons(session: Session, rules: LagRules, as_of: date) -> list[dict[str, Any]]:
+    _no_jit(session)
+    rows = session.execute(text(REASONS_SQL), _params(rules, as_of)).all()
     return [
-        {"proposal_id": pid, "reason": reason, "detail": _detail(reason, n, as_of)}
-        for pid, reason, n in rows
+        {
+            "proposal_id": pid,
+            "reason": reason,
+            "detail": _detail(reason, n, as_of),
+            "province": province,
+            "year": year,
+            "source_fund": fund,
+        }
+        for pid, province, year, fund, reason, n in rows
     ]
+
+
+def lagging_counts(
+    session: Session, rules: LagRules, as_of: date
+) -> dict[tuple[str, int, str], int]:
+    """Lagging proposals of the year of `as_of` per (province, year, fund): 126 rows at most,
+    where the reasons themselves can be a hundred thousand."""
+    _no_jit(session)
+    rows = session.execute(text(LAGGING_SQL), _params(rules, as_of)).all()
+    return {(code, as_of.year, fund): int(n) for code, fund, n in rows}
+
+
+def _no_jit(session: Session) -> None:
+    """PostgreSQL's JIT spends seconds compiling these large plans and saves less: off for
+    the rest of this transaction."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL jit = off"))
 
 
 def _detail(reason: str, n: int, as_of: date) -> str:
@@ -184,6 +251,7 @@ def _detail(reason: str, n: int, as_of: date) -> str:
 
 def province_figures(session: Session, rules: LagRules, as_of: date) -> list[ProvinceFigures]:
     year = as_of.year
+    _no_jit(session)
     rows = session.execute(text(FIGURES_SQL), {"d": as_of.toordinal(), "y": year}).all()
     figures = []
     for code, fund, allocated, committed, disbursed, proposals in rows:
@@ -205,25 +273,19 @@ def province_figures(session: Session, rules: LagRules, as_of: date) -> list[Pro
 
 
 def evaluate(
-    session: Session, rules: LagRules, as_of: date
+    session: Session, rules: LagRules, as_of: date, with_reasons: bool = True
 ) -> tuple[list[ProvinceFigures], list[dict[str, Any]]]:
-    """Every province's figures and level on `as_of`, and every lagging proposal's reasons."""
-    reasons = lagging_reasons(session, rules, as_of)
+    """Every province's figures and level on `as_of`, and every lagging proposal's reasons.
+
+    `with_reasons=False` (the reports) counts the lagging proposals in SQL instead: the same
+    levels, no reasons, and no list of every lagging proposal in memory.
+    """
+    reasons = lagging_reasons(session, rules, as_of) if with_reasons else []
+    counts = None if with_reasons else lagging_counts(session, rules, as_of)
     figures = province_figures(session, rules, as_of)
-    scope = {
-        r.proposal_id: (r.province, r.year, r.source_fund)
-        for r in session.execute(
-            text(
-                "SELECT proposal_id, province, year, source_fund FROM reporting_proposal "
-                "WHERE year BETWEEN :y - 1 AND :y"
-            ),
-            {"y": as_of.year},
-        )
-    }
     by_key: dict[tuple[str, int, str], list[dict[str, Any]]] = defaultdict(list)
     for r in reasons:
-        by_key[scope[r["proposal_id"]]].append(r)
-        r.update(zip(("province", "year", "source_fund"), scope[r["proposal_id"]], strict=True))
+        by_key[(r["province"], r["year"], r["source_fund"])].append(r)
     regional: dict[tuple[str | None, str], list[int]] = defaultdict(lambda: [0, 0])
     for f in figures:
         totals = regional[(f.region, f.source_fund)]
@@ -234,6 +296,8 @@ def evaluate(
         f.reasons = [
             {k: r[k] for k in ("proposal_id", "reason", "detail")} for r in by_key.get(f.key, [])
         ]
+        if counts is not None:
+            f.lagging = counts.get(f.key, 0)
         f.rate = rate(f.disbursed_vnd, f.allocated_vnd)
         f.expected_rate = expected
         f.regional_average = rate(*regional[(f.region, f.source_fund)])

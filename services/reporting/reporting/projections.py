@@ -17,7 +17,15 @@ from grantflow.contract import Envelope
 from grantflow.db import insert
 from grantflow.errors import Early
 from grantflow.outcomes import Applied, NotApplied, Outcome
-from reporting.adapters.tables import money, plan, progress, proposal, schedule, stream
+from reporting.adapters.tables import (
+    money,
+    plan,
+    progress,
+    proposal,
+    schedule,
+    stream,
+    watermark,
+)
 
 PROPOSAL_EVENTS = (
     "proposal_submitted",
@@ -55,6 +63,7 @@ def apply_events(session: Session, events: Sequence[Envelope]) -> list[Outcome]:
         )
     }
     seen = dict(versions)
+    projected = False
     outcomes: list[Outcome] = []
     for e in events:
         key = (e.source, e.subject or "")
@@ -71,6 +80,7 @@ def apply_events(session: Session, events: Sequence[Envelope]) -> list[Outcome]:
             continue
         PROJECT[e.type](session, e)
         seen[key] = version
+        projected = True
         outcomes.append(Applied())
     changed = [
         {"source": s, "subject": sub, "version": v}
@@ -84,6 +94,8 @@ def apply_events(session: Session, events: Sequence[Envelope]) -> list[Outcome]:
                 index_elements=["source", "subject"], set_={"version": stmt.excluded.version}
             )
         )
+    if projected:  # last: the row stays locked only until the commit that follows
+        session.execute(update(watermark).values(changes=watermark.c.changes + 1))
     return outcomes
 
 

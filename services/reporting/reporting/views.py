@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from datetime import date
 from typing import Any
 
@@ -86,10 +86,38 @@ def states_by_province(session: Session, as_of: date) -> dict[tuple[str, str], i
     return dict(out)
 
 
+# Province reports already computed, by (the read models' change counter, rules, year, fund,
+# as_of): a report holds until a projection changes a read model. Each is small (63 rows).
+_REPORTS: OrderedDict[tuple[Any, ...], dict[str, Any]] = OrderedDict()
+CACHED_REPORTS = 64
+
+
+def changes(session: Session) -> int | None:
+    """The read models' change counter; None where there is none (then nothing is cached)."""
+    return session.execute(text("SELECT changes FROM reporting_watermark WHERE id = 1")).scalar()
+
+
 def province_report(
     session: Session, rules: LagRules, year: int, fund: str | None, as_of: date
 ) -> dict[str, Any]:
-    figures, _ = evaluate(session, rules, as_of)
+    """The report as of a date: computed once per state of the read models, then reused."""
+    mark = changes(session)
+    key = (mark, rules, year, fund, as_of)
+    if mark is not None and key in _REPORTS:
+        _REPORTS.move_to_end(key)
+        return _REPORTS[key]
+    report = _province_report(session, rules, year, fund, as_of)
+    if mark is not None:
+        _REPORTS[key] = report
+        while len(_REPORTS) > CACHED_REPORTS:
+            _REPORTS.popitem(last=False)
+    return report
+
+
+def _province_report(
+    session: Session, rules: LagRules, year: int, fund: str | None, as_of: date
+) -> dict[str, Any]:
+    figures, _ = evaluate(session, rules, as_of, with_reasons=False)
     states = _states(session, year, as_of)
     rows: dict[str, dict[str, Any]] = {}
     for f in figures:
@@ -135,7 +163,7 @@ def region_report(session: Session, rules: LagRules, region: str, period: str) -
     except KeyError:
         raise Refused("not_found", f"no region or grouping {region!r}") from None
     funding = _funding(session, year, end, members)
-    figures, _ = evaluate(session, rules, end)
+    figures, _ = evaluate(session, rules, end, with_reasons=False)
     mine = [f for f in figures if f.province in members]
     lagging = sorted(
         (
