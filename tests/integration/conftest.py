@@ -201,12 +201,6 @@ class Pipeline:
 
         wait_until_settled(self.engine, self.broker.uri, timeout)
 
-    def _unpublished(self, table: str) -> int:
-        with self.engine.connect() as conn:
-            return conn.execute(
-                text(f"SELECT count(*) FROM {table} WHERE published_at IS NULL")
-            ).scalar_one()
-
     def get(self, service: str, path: str, **params: Any) -> requests.Response:
         return requests.get(
             getattr(self, service) + path, params=params, headers=self.headers, timeout=30

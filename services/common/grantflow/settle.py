@@ -15,15 +15,14 @@ import pika
 from sqlalchemy import Engine, text
 
 from grantflow.config import settings
-
-SERVICES_WITH_QUEUES = ("proposals", "disbursement", "reporting", "notifications")
+from grantflow.registry import SERVICES
 
 
 def queue_names() -> list[str]:
     delays = settings().ingest_retry_delays_seconds
     bases = [
         f"{exchange}.{name}"
-        for name in SERVICES_WITH_QUEUES
+        for name in SERVICES
         for exchange in ("grantflow.lifecycle", "grantflow.events")
     ]
     return [
