@@ -119,6 +119,16 @@ def test_every_reporting_endpoint_answers_as_the_openapi_document_says(pipeline)
     assert api.post(LAG, json={"as_of": None})["as_of"] == date.today().isoformat()
     for bad in ("2016-13-01", "30/06/2016", "soon"):
         api.refused("POST", LAG, 400, "bad_query", json={"as_of": bad})
+    for bad in (-1, 501, "5", 2.5, True):
+        api.refused("POST", LAG, 400, "bad_query", json={"reasons_per_province": bad})
+    none = api.post(LAG, json={"as_of": AS_OF, "announce": False, "reasons_per_province": 0})
+    counted = {p["province"]: p["reasons_by_code"] for p in none["provinces"]}
+    assert counted["92"] == {"progress_behind": 1, "tranche_overdue": 1}
+    assert {len(p["reasons"]) for p in none["provinces"]} == {0}
+    one = api.post(LAG, json={"as_of": AS_OF, "announce": False, "reasons_per_province": 1})
+    assert [r["reason"] for r in {p["province"]: p for p in one["provinces"]}["92"]["reasons"]] == [
+        "progress_behind"
+    ]
 
     # --- GET /api/v1/reports/provinces, JSON and CSV
     report = api.get(PROVINCES, year=2016, as_of=AS_OF)

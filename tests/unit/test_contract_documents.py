@@ -510,34 +510,29 @@ def test_every_domain_event_the_reporting_service_announces_has_a_schema_and_an_
     assert contract.parse((EXAMPLES / f"{name}.json").read_bytes()).type == name
 
 
-def _figures(province: str, level: str, reasons: list[dict[str, str]]) -> Any:
-    """A province's figures as `evaluation.evaluate` fills them in, by hand."""
-    from datetime import date
+def _two_provinces(conn: Any) -> None:
+    """Long An (80) critical on 30/06 and recovered by 30/09; Hà Nội (01) at watch, then
+    warning; two proposals overdue in June and one of them for a second reason in September."""
+    from tests.support import readmodels as rm
 
-    from grantflow.reference import province as province_on
-    from reporting.evaluation import ProvinceFigures
-
-    unit = province_on(province, date(2016, 1, 1))
-    assert unit is not None
-    f = ProvinceFigures(
-        province,
-        "national",
-        2016,
-        1_000_000_000,
-        300_000_000,
-        100_000_000,
-        3,
-        unit.region,
-        unit.name,
-    )
-    f.rate, f.expected_rate, f.regional_average = 0.1, 0.4, 0.05
-    f.level, f.reasons = level, reasons
-    return f
+    rm.plan(conn, "80", 1_000_000_000)
+    rm.proposal(conn, "LA/2016/4", approved="2016-04-01", closed="2016-08-01")
+    rm.proposal(conn, "LA/2016/5", approved="2016-01-20", signed="2016-02-01")
+    rm.progress(conn, "LA/2016/5", 40, "2016-06-26")
+    rm.progress(conn, "LA/2016/5", 70, "2016-09-26", version=2)
+    rm.money(conn, "LA/2016/5", "disbursed", 600_000_000, "2016-07-01")
+    rm.plan(conn, "01", 1_000_000_000)
+    rm.proposal(conn, "CT-9", "01", approved="2016-01-20", signed="2016-02-01")
+    rm.progress(conn, "CT-9", 5, "2016-06-20")
+    rm.money(conn, "CT-9", "disbursed", 250_000_000, "2016-03-01", province="01")
+    rm.money(conn, "CT-9", "disbursed", 150_000_000, "2016-08-01", province="01")
+    for n in range(3):  # in appraisal: counted, never lagging
+        rm.proposal(conn, f"HN-{n}", "01")
 
 
-def test_the_domain_events_the_lag_evaluation_announces_follow_their_schemas(contract, monkeypatch):
-    """What `announce.run` builds from hand-made figures is accepted by the schema of its
-    name: a province entering a level, changing level, recovering, and overdue proposals."""
+def test_the_domain_events_the_lag_evaluation_announces_follow_their_schemas(contract):
+    """What `announce.run` announces from read models on SQLite is accepted by the schema of
+    its name: a province entering a level, changing level, recovering, and overdue proposals."""
     from datetime import date
 
     from sqlalchemy import create_engine, select
@@ -546,65 +541,49 @@ def test_the_domain_events_the_lag_evaluation_announces_follow_their_schemas(con
     from reporting import announce
     from reporting.adapters.tables import metadata, outbox
     from reporting.domain.lag import LagRules
-    from reporting.evaluation import _detail
 
     engine = create_engine("sqlite://")
     metadata.create_all(engine)
-    late = {
-        "proposal_id": "LA/2016/4",
-        "reason": "no_contract_30_days",
-        "detail": _detail("no_contract_30_days", 89, date(2016, 6, 30)),
-    }
-    behind = {
-        "proposal_id": "CT-9",
-        "reason": "progress_behind",
-        "detail": _detail("progress_behind", 10, date(2016, 6, 30)),
-    }
-    rounds = [
-        (  # 80 enters critical, 92 enters watch; two proposals newly overdue
-            date(2016, 6, 30),
-            [_figures("80", "critical", [late]), _figures("92", "watch", [behind])],
-        ),
-        (  # 92 gets worse, 80 recovers; nothing newly overdue
-            date(2016, 9, 30),
-            [_figures("80", "normal", []), _figures("92", "warning", [behind])],
-        ),
-    ]
+    with engine.begin() as conn:
+        _two_provinces(conn)
     announced = []
     with Session(engine) as session:
-        for as_of, figures in rounds:
-            reasons = [
-                r | {"province": f.province, "year": f.year, "source_fund": f.source_fund}
-                for f in figures
-                for r in f.reasons
-            ]
-            monkeypatch.setattr(announce, "evaluate", lambda *_, fs=figures, rs=reasons: (fs, rs))
-            _, _, events = announce.run(session, LagRules(), as_of)
-            announced += events
+        for as_of in (date(2016, 6, 30), date(2016, 9, 30)):
+            announced += announce.run(session, LagRules(), as_of)[1]
         stored = [json.loads(b) for b in session.execute(select(outbox.table.c.body)).scalars()]
-    assert stored == announced
+    assert [{"type": e["type"], "subject": e["subject"]} for e in stored] == announced
 
     seen: dict[tuple[str, str], Any] = {}
-    for event in announced:
+    for event in stored:
         parsed = contract.parse(json.dumps(event))
         assert parsed.type == event["type"]
         assert parsed.version == event["version"]
         seen[(parsed.type, event["subject"])] = parsed
     assert set(seen) == {
         ("province_lagging", "80:2016:national"),
-        ("province_lagging", "92:2016:national"),
+        ("province_lagging", "01:2016:national"),
         ("province_recovered", "80:2016:national"),
         ("proposal_overdue", "LA/2016/4"),
         ("proposal_overdue", "CT-9"),
     }
     assert {t for t, _ in seen} == REPORTING_EVENTS
-    assert len(announced) == 6  # 92 is announced twice: watch, then warning
-    worse = [e for e in announced if e["subject"] == "92:2016:national"][-1]
-    assert (worse["version"], worse["data"]["previous_level"]) == (2, "watch")
+    assert len(stored) == 7  # 01 is announced twice (watch, then warning), CT-9 twice
+    worse = [e for e in stored if e["subject"] == "01:2016:national"]
+    assert [(e["version"], e["data"]["level"]) for e in worse] == [(1, "watch"), (2, "warning")]
+    assert worse[1]["data"]["previous_level"] == "watch"
+    assert [r["proposal_id"] for r in worse[1]["data"]["reasons"]] == ["CT-9", "CT-9"]
     recovered = seen[("province_recovered", "80:2016:national")]
     assert (recovered.version, recovered.data["previous_level"]) == (2, "critical")
-    overdue = seen[("proposal_overdue", "LA/2016/4")]
-    assert (overdue.version, overdue.data["reason"]) == (1, "no_contract_30_days")
+    overdue = [
+        (e["subject"], e["version"], e["data"]["reason"])
+        for e in stored
+        if e["type"] == "proposal_overdue"
+    ]
+    assert overdue == [
+        ("CT-9", 1, "progress_behind"),
+        ("LA/2016/4", 1, "no_contract_30_days"),
+        ("CT-9", 2, "progress_report_missing"),
+    ]
 
 
 def test_the_openapi_document_names_the_reporting_codes_the_code_uses():

@@ -3,27 +3,43 @@
 The levels table holds each province's current level; an announcement is made only when the
 evaluated level differs from it, in the transaction that changes it. On PostgreSQL an
 advisory lock serialises evaluations, so two replicas evaluating at once announce nothing
-twice; the overdue notices' primary key does the same for proposals.
+twice; the overdue notices' primary key does the same for proposals (on SQLite, the second
+of two simultaneous evaluations fails on it instead).
+
+Memory stays flat however many proposals lag: the lagging proposals stay in the evaluation's
+temporary table, a changed province's evidence carries its first `EVIDENCE` reasons, and the
+newly overdue proposals are claimed in SQL and announced `PAGE` at a time.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from grantflow.audit import Acting
 from grantflow.contract import new_event
 from grantflow.db import insert
-from reporting.adapters.tables import level, level_history, outbox, overdue_notice
+from reporting.adapters.tables import level, level_history, outbox
 from reporting.domain.lag import LagRules
-from reporting.evaluation import ProvinceFigures, evaluate
+from reporting.evaluation import (
+    KEPT,
+    Evaluation,
+    ProvinceFigures,
+    detail,
+    evaluate,
+    first_reasons,
+    reasons_of,
+)
 
 SOURCE = "grantflow/reporting"
 LOCK_KEY = 7_420_160_004
+EVIDENCE = 500  # reasons in a province's evidence: the province_lagging schema's maxItems
+PAGE = 1000  # overdue announcements built and stored at a time
+
+Announced = dict[str, str]  # {"type": ..., "subject": ...}
 
 
 def evidence(f: ProvinceFigures) -> dict[str, Any]:
@@ -45,21 +61,35 @@ def run(
     as_of: date,
     announce: bool = True,
     by: Acting | None = None,
-) -> tuple[list[ProvinceFigures], list[dict[str, Any]], list[dict[str, Any]]]:
-    """Evaluate as of `as_of`; with `announce`, record and announce what changed (and each
-    change of level in the audit trail, under `by`)."""
+    reasons_per_province: int = 20,
+) -> tuple[Evaluation, list[Announced]]:
+    """Evaluate as of `as_of`, each province with its first `reasons_per_province` reasons;
+    with `announce`, record and announce what changed (and each change of level in the
+    audit trail, under `by`). Answers the evaluation and what was announced."""
     if announce and session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
-    figures, reasons = evaluate(session, rules, as_of)
+    result = evaluate(session, rules, as_of, keep=True)
+    first = first_reasons(session, as_of, reasons_per_province)
+    for f in result.figures:
+        f.reasons = first.get(f.key, [])
     if not announce:
         session.rollback()
-        return figures, reasons, []
+        return result, []
+    announced = _changes_of_level(session, result.figures, as_of, by)
+    announced += _newly_overdue(session, as_of)
+    session.commit()
+    return result, announced
+
+
+def _changes_of_level(
+    session: Session, figures: list[ProvinceFigures], as_of: date, by: Acting | None
+) -> list[Announced]:
     now = datetime.now(UTC)
     current = {
         (r.province, r.year, r.source_fund): r
         for r in session.execute(select(level).where(level.c.year == as_of.year))
     }
-    events: list[dict[str, Any]] = []
+    announced: list[Announced] = []
     for f in figures:
         before = current.get(f.key)
         previous = before.level if before else "normal"
@@ -67,28 +97,28 @@ def run(
             continue
         version = (before.version if before else 0) + 1
         data = evidence(f) | {"as_of": as_of.isoformat()}
+        reasons = reasons_of(session, as_of, f.key, EVIDENCE) if f.level != "normal" else []
         if f.level == "normal":
-            events.append(
-                _event("province_recovered", f, version, data | {"previous_level": previous})
-            )
+            event = _event("province_recovered", f, version, data | {"previous_level": previous})
         else:
-            events.append(
-                _event(
-                    "province_lagging",
-                    f,
-                    version,
-                    data
-                    | {
-                        "level": f.level,
-                        "previous_level": previous,
-                        "allocated_vnd": f.allocated_vnd,
-                        "disbursed_vnd": f.disbursed_vnd,
-                        "proposals": f.proposals,
-                        "lagging_proposals": f.lagging_proposals,
-                        "reasons": [r | {"detail": r["detail"][:500]} for r in f.reasons[:500]],
-                    },
-                )
+            event = _event(
+                "province_lagging",
+                f,
+                version,
+                data
+                | {
+                    "level": f.level,
+                    "previous_level": previous,
+                    "allocated_vnd": f.allocated_vnd,
+                    "disbursed_vnd": f.disbursed_vnd,
+                    "proposals": f.proposals,
+                    "lagging_proposals": f.lagging_proposals,
+                    "reasons_by_code": dict(sorted(f.reason_counts.items())),
+                    "reasons": reasons,
+                },
             )
+        outbox.add(session, [event])
+        announced.append({"type": event["type"], "subject": event["subject"]})
         row = {
             "province": f.province,
             "year": f.year,
@@ -96,7 +126,7 @@ def run(
             "level": f.level,
             "version": version,
             "as_of_day": as_of.toordinal(),
-            "evidence": data | {"reasons": f.reasons[:500]},
+            "evidence": data | {"reasons": reasons},
         }
         stmt = insert(session, level).values(row)
         session.execute(
@@ -125,10 +155,7 @@ def run(
                 evidence=row["evidence"],
             )
         )
-    events += _new_overdue(session, reasons, as_of)
-    outbox.add(session, events)
-    session.commit()
-    return figures, reasons, events
+    return announced
 
 
 def _event(kind: str, f: ProvinceFigures, version: int, data: dict[str, Any]) -> dict[str, Any]:
@@ -136,91 +163,63 @@ def _event(kind: str, f: ProvinceFigures, version: int, data: dict[str, Any]) ->
     return new_event(kind, SOURCE, data, subject=subject, version=version)
 
 
-NOTICES_SQL = """
-INSERT INTO reporting_overdue_notice (proposal_id, reason, as_of_day)
-SELECT n.proposal_id, n.reason, :day
-FROM unnest(CAST(:ids AS text[]), CAST(:reasons AS text[])) AS n(proposal_id, reason)
-ON CONFLICT DO NOTHING
-RETURNING proposal_id, reason
+FRESH = "lag_fresh"
+# Each (proposal, reason) of the kept evaluation never noticed before, numbered, with its
+# version: a proposal's overdue announcements are counted, so consumers see no gaps.
+FRESH_SQL = f"""
+SELECT r.proposal_id, r.reason, r.province, r.year, r.source_fund, r.n,
+       ROW_NUMBER() OVER (ORDER BY r.proposal_id, r.reason) AS seq,
+       COALESCE(prior.k, 0)
+         + ROW_NUMBER() OVER (PARTITION BY r.proposal_id ORDER BY r.reason) AS version
+FROM {KEPT} r
+LEFT JOIN reporting_overdue_notice seen
+  ON seen.proposal_id = r.proposal_id AND seen.reason = r.reason
+LEFT JOIN (
+  SELECT proposal_id, COUNT(*) AS k FROM reporting_overdue_notice
+  WHERE proposal_id IN (SELECT proposal_id FROM {KEPT}) GROUP BY proposal_id
+) prior ON prior.proposal_id = r.proposal_id
+WHERE seen.proposal_id IS NULL
 """
-CHUNK = 1000  # notices per statement where there are no arrays (SQLite)
+CLAIM_SQL = f"""
+INSERT INTO reporting_overdue_notice (proposal_id, reason, as_of_day)
+SELECT proposal_id, reason, :day FROM {FRESH}
+"""
+PAGE_SQL = f"""
+SELECT seq, proposal_id, reason, province, year, source_fund, n, version FROM {FRESH}
+WHERE seq > :after AND seq <= :after + :page ORDER BY seq
+"""
 
 
-def _claim_notices(
-    session: Session, keys: list[tuple[str, str]], day: int
-) -> list[tuple[str, str]]:
-    """Record each (proposal, reason) not noticed before; answers those that were new.
-
-    On PostgreSQL two array parameters carry every notice (a statement with a VALUES row per
-    notice costs seconds and hundreds of MB to build for 50,000); elsewhere, in chunks.
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        params = {"ids": [p for p, _ in keys], "reasons": [r for _, r in keys], "day": day}
-        return [(p, r) for p, r in session.execute(text(NOTICES_SQL), params)]
-    fresh: list[tuple[str, str]] = []
-    for i in range(0, len(keys), CHUNK):
-        rows = [{"proposal_id": p, "reason": r, "as_of_day": day} for p, r in keys[i : i + CHUNK]]
-        stmt = (
-            insert(session, overdue_notice)
-            .values(rows)
-            .on_conflict_do_nothing()
-            .returning(overdue_notice.c.proposal_id, overdue_notice.c.reason)
-        )
-        fresh += [(p, r) for p, r in session.execute(stmt)]
-    return fresh
+def _newly_overdue(session: Session, as_of: date) -> list[Announced]:
+    """Claim every (proposal, reason) newly overdue, and announce each once, a page at a time."""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    session.execute(text(f"DROP TABLE IF EXISTS {'pg_temp' if postgres else 'temp'}.{FRESH}"))
+    on_commit = " ON COMMIT DROP" if postgres else ""
+    session.execute(text(f"CREATE TEMPORARY TABLE {FRESH}{on_commit} AS {FRESH_SQL}"))
+    session.execute(text(f"CREATE INDEX {FRESH}_seq ON {FRESH} (seq)"))
+    claimed = session.execute(text(CLAIM_SQL), {"day": as_of.toordinal()}).rowcount
+    announced: list[Announced] = []
+    for after in range(0, claimed, PAGE):
+        rows = session.execute(text(PAGE_SQL), {"after": after, "page": PAGE}).all()
+        events = [_overdue(row, as_of) for row in rows]
+        outbox.add(session, events)
+        announced += ({"type": e["type"], "subject": e["subject"]} for e in events)
+    return announced
 
 
-def _notices_per_proposal(session: Session, ids: list[str]) -> dict[str, int]:
-    if session.get_bind().dialect.name == "postgresql":
-        sql = (
-            "SELECT proposal_id, COUNT(*) FROM reporting_overdue_notice"
-            " WHERE proposal_id = ANY(CAST(:ids AS text[])) GROUP BY proposal_id"
-        )
-        return dict(session.execute(text(sql), {"ids": ids}).all())
-    totals: dict[str, int] = {}
-    for i in range(0, len(ids), CHUNK):
-        totals |= dict(
-            session.execute(
-                select(overdue_notice.c.proposal_id, func.count())
-                .where(overdue_notice.c.proposal_id.in_(ids[i : i + CHUNK]))
-                .group_by(overdue_notice.c.proposal_id)
-            ).all()
-        )
-    return totals
-
-
-def _new_overdue(
-    session: Session, reasons: list[dict[str, Any]], as_of: date
-) -> list[dict[str, Any]]:
-    if not reasons:
-        return []
-    keyed = {(r["proposal_id"], r["reason"]): r for r in reasons}
-    fresh = sorted(_claim_notices(session, list(keyed), as_of.toordinal()))
-    if not fresh:
-        return []
-    # Versions count each proposal's overdue announcements, so consumers see no gaps.
-    totals = _notices_per_proposal(session, sorted({p for p, _ in fresh}))
-    new_per = Counter(p for p, _ in fresh)
-    seen: Counter[str] = Counter()
-    events = []
-    for p, reason in fresh:
-        seen[p] += 1
-        r = keyed[(p, reason)]
-        events.append(
-            new_event(
-                "proposal_overdue",
-                SOURCE,
-                {
-                    "proposal_id": p,
-                    "province": r["province"],
-                    "year": r["year"],
-                    "source_fund": r["source_fund"],
-                    "reason": reason,
-                    "detail": r["detail"][:500],
-                    "as_of": as_of.isoformat(),
-                },
-                subject=p,
-                version=totals[p] - new_per[p] + seen[p],
-            )
-        )
-    return events
+def _overdue(row: Any, as_of: date) -> dict[str, Any]:
+    return new_event(
+        "proposal_overdue",
+        SOURCE,
+        {
+            "proposal_id": row.proposal_id,
+            "province": row.province,
+            "year": int(row.year),
+            "source_fund": row.source_fund,
+            "reason": row.reason,
+            "detail": detail(row.reason, int(row.n), as_of)[:500],
+            "as_of": as_of.isoformat(),
+        },
+        subject=row.proposal_id,
+        version=int(row.version),
+    )

@@ -6,7 +6,6 @@ a handful of states and reason codes. No proposal id is ever a label.
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
 from nameko.extensions import DependencyProvider
@@ -14,7 +13,7 @@ from prometheus_client import Gauge
 
 from grantflow.metrics import ServiceMetrics
 from reporting.domain.lag import LEVELS
-from reporting.evaluation import ProvinceFigures
+from reporting.evaluation import Evaluation
 
 SCOPE = ["province", "source_fund", "year"]
 
@@ -63,13 +62,9 @@ class BusinessMetrics:
         )
         self._years_seen: list[int] = []
 
-    def observe(
-        self,
-        figures: list[ProvinceFigures],
-        reasons: list[dict[str, Any]],
-        states: dict[tuple[str, str], int],
-    ) -> None:
+    def observe(self, evaluation: Evaluation, states: dict[tuple[str, str], int]) -> None:
         """Replace the series of the evaluated year; keep only the most recent years."""
+        figures = evaluation.figures
         if not figures:
             return
         year = figures[0].year
@@ -90,7 +85,7 @@ class BusinessMetrics:
         for (code, state), n in states.items():
             self.proposals.labels(code, state).set(n)
         self.lagging.clear()
-        for (code, reason), n in Counter((r["province"], r["reason"]) for r in reasons).items():
+        for (code, reason), n in evaluation.by_province_reason().items():
             self.lagging.labels(code, reason).set(n)
 
 

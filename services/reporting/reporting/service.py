@@ -25,8 +25,10 @@ from reporting.adapters import tables
 from reporting.adapters.tables import inbox, outbox
 from reporting.business import Business
 from reporting.config import reporting_settings
+from reporting.evaluation import Evaluation
 
 FUNDS = ("national", "local")
+REASONS_PER_PROVINCE = 20  # in the answer of an evaluation, unless asked otherwise
 
 
 class ReportingService(Observable):
@@ -57,7 +59,7 @@ class ReportingService(Observable):
     def lag_evaluation(self, request: Request) -> dict[str, Any]:
         """Evaluate the schedule lag as of a date: `{"as_of": "2016-06-30", "announce": true}`.
 
-        Answers every province's figures and level, and what was announced (changes only).
+        Answers every province's figures, level and first reasons, and what was announced.
         """
         body = request.get_json(silent=True) or {}
         if not isinstance(body, dict):
@@ -67,7 +69,10 @@ class ReportingService(Observable):
         except ValueError:
             raise Refused("bad_query", "as_of must be a date YYYY-MM-DD") from None
         _in_years(as_of)
-        figures, announced = self._evaluate(as_of, announce=bool(body.get("announce", True)))
+        first = body.get("reasons_per_province", REASONS_PER_PROVINCE)
+        if type(first) is not int or not 0 <= first <= announcing.EVIDENCE:
+            raise Refused("bad_query", "reasons_per_province must be an integer from 0 to 500")
+        result, announced = self._evaluate(as_of, bool(body.get("announce", True)), first)
         return {
             "as_of": as_of.isoformat(),
             "provinces": [
@@ -78,22 +83,25 @@ class ReportingService(Observable):
                     "disbursed_vnd": f.disbursed_vnd,
                     "proposals": f.proposals,
                     "lagging_proposals": f.lagging_proposals,
+                    "reasons_by_code": dict(sorted(f.reason_counts.items())),
                     "reasons": f.reasons,
                 }
-                for f in figures
+                for f in result.figures
             ],
-            "announced": [{"type": e["type"], "subject": e["subject"]} for e in announced],
+            "announced": announced,
         }
 
-    def _evaluate(self, as_of: date, announce: bool) -> tuple[list[Any], list[dict[str, Any]]]:
+    def _evaluate(
+        self, as_of: date, announce: bool, first: int = 0
+    ) -> tuple[Evaluation, list[dict[str, str]]]:
         actor = self.caller.sub if self.caller else announcing.SOURCE  # the timer: ourselves
-        figures, reasons, announced = announcing.run(
-            self.db, reporting_settings().rules(), as_of, announce, self.audit.acting(actor)
+        result, announced = announcing.run(
+            self.db, reporting_settings().rules(), as_of, announce, self.audit.acting(actor), first
         )
         if announce:  # the metrics show the latest announced evaluation
-            self.business.observe(figures, reasons, views.states_by_province(self.db, as_of))
+            self.business.observe(result, views.states_by_province(self.db, as_of))
             self.db.rollback()
-        return figures, announced
+        return result, announced
 
     @api("GET", "/api/v1/reports/provinces", allow=ALL_PROVINCE_READERS)
     def provinces_report(self, request: Request) -> Any:

@@ -117,7 +117,7 @@ def province_report(
 def _province_report(
     session: Session, rules: LagRules, year: int, fund: str | None, as_of: date
 ) -> dict[str, Any]:
-    figures, _ = evaluate(session, rules, as_of, with_reasons=False)
+    figures = evaluate(session, rules, as_of).figures
     states = _states(session, year, as_of)
     rows: dict[str, dict[str, Any]] = {}
     for f in figures:
@@ -163,7 +163,7 @@ def region_report(session: Session, rules: LagRules, region: str, period: str) -
     except KeyError:
         raise Refused("not_found", f"no region or grouping {region!r}") from None
     funding = _funding(session, year, end, members)
-    figures, _ = evaluate(session, rules, end, with_reasons=False)
+    figures = evaluate(session, rules, end).figures
     mine = [f for f in figures if f.province in members]
     lagging = sorted(
         (
