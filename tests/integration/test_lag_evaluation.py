@@ -45,7 +45,7 @@ def reasons_on(engine: Engine, as_of: str) -> dict[str, dict[str, str]]:
     with Session(engine) as session:
         result = evaluate(session, LagRules(), day, keep=True)
         scopes = set(result.reason_counts)
-        for scope, reasons in first_reasons(session, day, 500).items():
+        for scope, reasons in first_reasons(session, LagRules(), day, 500).items():
             assert scope in scopes
             for r in reasons:
                 found.setdefault(r["proposal_id"], {})[r["reason"]] = r["detail"]

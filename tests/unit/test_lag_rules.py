@@ -324,3 +324,23 @@ def test_anything_else_is_a_bad_query(period):
 def test_a_year_with_a_dash_and_nothing_after_is_a_bad_query():
     with pytest.raises(Refused):
         parse_period("2016-")
+
+
+def test_the_year_end_settlement_day_is_read_from_the_environment(no_reporting_env):
+    from reporting.evaluation import detail
+
+    assert ReportingSettings().rules().year_end_settlement == (1, 22)
+    no_reporting_env.setenv("REPORTING_YEAR_END_SETTLEMENT", "02-15")
+    rules = ReportingSettings().rules()
+    assert rules.year_end_settlement == (2, 15)
+    words = detail("year_end_unsettled", 2015, date(2016, 3, 1), rules)
+    assert words == "contract of 2015 not settled by 15/02/2016"
+
+
+@pytest.mark.parametrize("day", ["01-32", "02-29", "22/01", "soon", "01"])
+def test_a_year_end_settlement_day_that_is_not_one_every_year_has_is_refused(
+    no_reporting_env, day
+):
+    no_reporting_env.setenv("REPORTING_YEAR_END_SETTLEMENT", day)
+    with pytest.raises(ValueError, match="REPORTING_YEAR_END_SETTLEMENT"):
+        ReportingSettings().rules()

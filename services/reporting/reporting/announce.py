@@ -69,20 +69,24 @@ def run(
     if announce and session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
     result = evaluate(session, rules, as_of, keep=True)
-    first = first_reasons(session, as_of, reasons_per_province)
+    first = first_reasons(session, rules, as_of, reasons_per_province)
     for f in result.figures:
         f.reasons = first.get(f.key, [])
     if not announce:
         session.rollback()
         return result, []
-    announced = _changes_of_level(session, result.figures, as_of, by)
-    announced += _newly_overdue(session, as_of)
+    announced = _changes_of_level(session, rules, result.figures, as_of, by)
+    announced += _newly_overdue(session, rules, as_of)
     session.commit()
     return result, announced
 
 
 def _changes_of_level(
-    session: Session, figures: list[ProvinceFigures], as_of: date, by: Acting | None
+    session: Session,
+    rules: LagRules,
+    figures: list[ProvinceFigures],
+    as_of: date,
+    by: Acting | None,
 ) -> list[Announced]:
     now = datetime.now(UTC)
     current = {
@@ -97,7 +101,7 @@ def _changes_of_level(
             continue
         version = (before.version if before else 0) + 1
         data = evidence(f) | {"as_of": as_of.isoformat()}
-        reasons = reasons_of(session, as_of, f.key, EVIDENCE) if f.level != "normal" else []
+        reasons = reasons_of(session, rules, as_of, f.key, EVIDENCE) if f.level != "normal" else []
         if f.level == "normal":
             event = _event("province_recovered", f, version, data | {"previous_level": previous})
         else:
@@ -190,7 +194,7 @@ WHERE seq > :after AND seq <= :after + :page ORDER BY seq
 """
 
 
-def _newly_overdue(session: Session, as_of: date) -> list[Announced]:
+def _newly_overdue(session: Session, rules: LagRules, as_of: date) -> list[Announced]:
     """Claim every (proposal, reason) newly overdue, and announce each once, a page at a time."""
     postgres = session.get_bind().dialect.name == "postgresql"
     session.execute(text(f"DROP TABLE IF EXISTS {'pg_temp' if postgres else 'temp'}.{FRESH}"))
@@ -201,13 +205,13 @@ def _newly_overdue(session: Session, as_of: date) -> list[Announced]:
     announced: list[Announced] = []
     for after in range(0, claimed, PAGE):
         rows = session.execute(text(PAGE_SQL), {"after": after, "page": PAGE}).all()
-        events = [_overdue(row, as_of) for row in rows]
+        events = [_overdue(row, rules, as_of) for row in rows]
         outbox.add(session, events)
         announced += ({"type": e["type"], "subject": e["subject"]} for e in events)
     return announced
 
 
-def _overdue(row: Any, as_of: date) -> dict[str, Any]:
+def _overdue(row: Any, rules: LagRules, as_of: date) -> dict[str, Any]:
     return new_event(
         "proposal_overdue",
         SOURCE,
@@ -217,7 +221,7 @@ def _overdue(row: Any, as_of: date) -> dict[str, Any]:
             "year": int(row.year),
             "source_fund": row.source_fund,
             "reason": row.reason,
-            "detail": detail(row.reason, int(row.n), as_of)[:500],
+            "detail": detail(row.reason, int(row.n), as_of, rules)[:500],
             "as_of": as_of.isoformat(),
         },
         subject=row.proposal_id,

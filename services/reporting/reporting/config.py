@@ -21,6 +21,7 @@ class ReportingSettings(BaseSettings):
     progress_gap_points: float = 20.0
     settlement_days: int = 15
     repayment_grace_days: int = 30
+    year_end_settlement: str = "01-22"  # month-day of the next year
     expected_curve: str = "03-31:0.10,06-30:0.30,09-30:0.60,12-31:0.90"
     min_expected: float = 0.05
     critical_rate_factor: float = 0.5
@@ -47,6 +48,11 @@ class ReportingSettings(BaseSettings):
             and 0 <= shares[0] <= shares[-1] <= 1
         ):
             raise ValueError("REPORTING_EXPECTED_CURVE: days in order, shares rising in 0..1")
+        try:
+            month, dom = (int(x) for x in self.year_end_settlement.split("-"))
+            date(2015, month, dom)  # a day every year has (no 29 February)
+        except ValueError:
+            raise ValueError("REPORTING_YEAR_END_SETTLEMENT: a day of the year, MM-DD") from None
         fields = {
             k: getattr(self, k)
             for k in (
@@ -64,7 +70,7 @@ class ReportingSettings(BaseSettings):
                 "watch_lagging_share",
             )
         }
-        return LagRules(curve=tuple(curve), **fields)
+        return LagRules(curve=tuple(curve), year_end_settlement=(month, dom), **fields)
 
 
 @cache

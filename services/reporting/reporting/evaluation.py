@@ -117,7 +117,9 @@ def _keep_reasons(session: Session, params: dict[str, Any]) -> None:
 _REASON_COLUMNS = "proposal_id, province, year, source_fund, reason, n"
 
 
-def reasons_of(session: Session, as_of: date, scope: Scope, limit: int) -> list[dict[str, str]]:
+def reasons_of(
+    session: Session, rules: LagRules, as_of: date, scope: Scope, limit: int
+) -> list[dict[str, str]]:
     """The first `limit` reasons of a scope, by proposal id, from the kept evaluation."""
     rows = session.execute(
         text(
@@ -126,10 +128,12 @@ def reasons_of(session: Session, as_of: date, scope: Scope, limit: int) -> list[
         ),
         {"p": scope[0], "y": scope[1], "f": scope[2], "limit": limit},
     )
-    return [_reason(row, as_of) for row in rows]
+    return [_reason(row, rules, as_of) for row in rows]
 
 
-def first_reasons(session: Session, as_of: date, limit: int) -> dict[Scope, list[dict[str, str]]]:
+def first_reasons(
+    session: Session, rules: LagRules, as_of: date, limit: int
+) -> dict[Scope, list[dict[str, str]]]:
     """Every scope's first `limit` reasons, by proposal id, from the kept evaluation."""
     if limit <= 0:
         return {}
@@ -143,15 +147,15 @@ def first_reasons(session: Session, as_of: date, limit: int) -> dict[Scope, list
     )
     found: dict[Scope, list[dict[str, str]]] = defaultdict(list)
     for row in rows:
-        found[(row.province, int(row.year), row.source_fund)].append(_reason(row, as_of))
+        found[(row.province, int(row.year), row.source_fund)].append(_reason(row, rules, as_of))
     return dict(found)
 
 
-def _reason(row: Any, as_of: date) -> dict[str, str]:
+def _reason(row: Any, rules: LagRules, as_of: date) -> dict[str, str]:
     return {
         "proposal_id": row.proposal_id,
         "reason": row.reason,
-        "detail": detail(row.reason, int(row.n), as_of),
+        "detail": detail(row.reason, int(row.n), as_of, rules),
     }
 
 
@@ -186,7 +190,7 @@ def _no_jit(session: Session) -> None:
         session.execute(text("SET LOCAL jit = off"))
 
 
-def detail(reason: str, n: int, as_of: date) -> str:
+def detail(reason: str, n: int, as_of: date, rules: LagRules) -> str:
     """A reason's detail in words, from the number its SQL branch answers."""
     match reason:
         case "no_contract_30_days":
@@ -200,7 +204,8 @@ def detail(reason: str, n: int, as_of: date) -> str:
         case "settlement_late":
             return f"accepted {_days(n)} ago, not settled"
         case "year_end_unsettled":
-            return f"contract of {n} not settled by 22/01/{n + 1}"
+            month, day = rules.year_end_settlement
+            return f"contract of {n} not settled by {date(n + 1, month, day):%d/%m/%Y}"
     return reason.replace("_", " ")
 
 
