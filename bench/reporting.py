@@ -11,6 +11,7 @@ Then, as of 30/06/2016:
   - `announce.run` twice: the first records levels and notices, the second finds nothing new;
   - the service as a real process (`grantflow run reporting`): GET /api/v1/reports/provinces
     sequentially over one kept-alive connection (p50/p95/max; then 20 over new connections),
+    the regional report of 2016-H1 once,
     then POST /api/v1/lag-evaluations as its timer would evaluate, twice: with everything to
     announce again (levels and notices forgotten; the relay publishes it all) and with nothing
     new; its resident memory (VmRSS, and the peak VmHWM) after each.
@@ -373,6 +374,17 @@ def time_service(url: str, count: int, budget_s: float, timeout_s: float) -> dic
                 fresh.append((time.perf_counter() - t0) * 1000)
                 if time.perf_counter() - started > budget_s / 4 and len(fresh) >= 3:
                     break
+            # The regional report of the first half-year: its outputs summed over every
+            # proposal of the region's provinces.
+            t0 = time.perf_counter()
+            resp = http.get(
+                f"{base}/api/v1/reports/regions/south_2016",
+                params={"period": "2016-H1"},
+                timeout=timeout_s + 60,
+            )
+            out["region"] = (resp.status_code, (time.perf_counter() - t0) * 1000)
+            progress(f"GET /api/v1/reports/regions/south_2016?period=2016-H1: {out['region']}")
+            out["rss_region"] = rss_mb(proc.pid)
             # What the timer does: evaluate as of a date and announce; first everything (the
             # relay then publishes it all), then nothing new.
             for key in ("post", "post_again"):
@@ -554,6 +566,13 @@ def main() -> None:
         f"service memory: {rss:.0f} MB resident after the requests, peak {peak:.0f} MB"
         f" ({served['rss_ready'][0]:.0f} MB when ready)"
     )
+    if served.get("region"):
+        status, took = served["region"]
+        rss_region, peak_region = served["rss_region"]
+        print(
+            f"region report (GET /api/v1/reports/regions/south_2016?period=2016-H1): HTTP {status}"
+            f" in {took:,.0f} ms; then {rss_region:.0f} MB resident, peak {peak_region:.0f} MB"
+        )
     for key, what in (("post", "everything new"), ("post_again", "nothing new")):
         if served.get(key):
             status, took, size, announced = served[key]

@@ -1,0 +1,21 @@
+"""The reports: per province, per region and period, the warnings, each also as CSV rows.
+
+Every query of the reports lives in this package.
+"""
+
+from reporting.views.provinces import province_report, states_by_province
+from reporting.views.regions import parse_period, region_report
+from reporting.views.tabular import as_csv, province_rows, region_rows, warning_rows
+from reporting.views.warnings import warnings
+
+__all__ = [
+    "as_csv",
+    "parse_period",
+    "province_report",
+    "province_rows",
+    "region_report",
+    "region_rows",
+    "states_by_province",
+    "warning_rows",
+    "warnings",
+]

@@ -1,0 +1,116 @@
+"""The province report as of a date, with the proposals by their state then; cached per state
+of the read models."""
+
+from __future__ import annotations
+
+from collections import OrderedDict, defaultdict
+from datetime import date
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from reporting.domain.lag import LEVELS, LagRules, rate
+from reporting.evaluation import evaluate
+
+STATE_AS_OF_SQL = """
+SELECT province, source_fund,
+  CASE WHEN settled_day <= :d THEN 'settled'
+       WHEN closed_day <= :d THEN state
+       WHEN accepted_day <= :d THEN 'accepted'
+       WHEN signed_day <= :d AND EXISTS (SELECT 1 FROM reporting_progress g
+            WHERE g.proposal_id = p.proposal_id AND g.as_of_day <= :d) THEN 'in_progress'
+       WHEN signed_day <= :d THEN 'contracted'
+       WHEN approved_day <= :d THEN 'approved'
+       ELSE 'in_appraisal' END AS state_then,
+  COUNT(*) FROM reporting_proposal p
+WHERE year = :y AND submitted_day <= :d GROUP BY province, source_fund, state_then
+"""
+
+
+def _states(session: Session, year: int, as_of: date) -> dict[tuple[str, str], dict[str, int]]:
+    out: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
+    for code, fund, state, n in session.execute(
+        text(STATE_AS_OF_SQL), {"d": as_of.toordinal(), "y": year}
+    ):
+        out[(code, fund)][state] = int(n)
+    return out
+
+
+def states_by_province(session: Session, as_of: date) -> dict[tuple[str, str], int]:
+    """Proposals of the year by province and state as of a date, both funds together."""
+    out: dict[tuple[str, str], int] = defaultdict(int)
+    for (code, _fund), by_state in _states(session, as_of.year, as_of).items():
+        for state, n in by_state.items():
+            out[(code, state)] += n
+    return dict(out)
+
+
+# Province reports already computed, by (the read models' change counter, rules, year, fund,
+# as_of): a report holds until a projection changes a read model. Each is small (63 rows).
+_REPORTS: OrderedDict[tuple[Any, ...], dict[str, Any]] = OrderedDict()
+CACHED_REPORTS = 64
+
+
+def changes(session: Session) -> int | None:
+    """The read models' change counter; None where there is none (then nothing is cached)."""
+    return session.execute(text("SELECT changes FROM reporting_watermark WHERE id = 1")).scalar()
+
+
+def province_report(
+    session: Session, rules: LagRules, year: int, fund: str | None, as_of: date
+) -> dict[str, Any]:
+    """The report as of a date: computed once per state of the read models, then reused."""
+    mark = changes(session)
+    key = (mark, rules, year, fund, as_of)
+    if mark is not None and key in _REPORTS:
+        _REPORTS.move_to_end(key)
+        return _REPORTS[key]
+    report = _province_report(session, rules, year, fund, as_of)
+    if mark is not None:
+        _REPORTS[key] = report
+        while len(_REPORTS) > CACHED_REPORTS:
+            _REPORTS.popitem(last=False)
+    return report
+
+
+def _province_report(
+    session: Session, rules: LagRules, year: int, fund: str | None, as_of: date
+) -> dict[str, Any]:
+    figures = evaluate(session, rules, as_of).figures
+    states = _states(session, year, as_of)
+    rows: dict[str, dict[str, Any]] = {}
+    for f in figures:
+        if fund and f.source_fund != fund:
+            continue
+        row = rows.setdefault(
+            f.province,
+            {
+                "province": f.province,
+                "province_name": f.name,
+                "region": f.region,
+                "source_fund": fund or "all",
+                "allocated_vnd": 0,
+                "committed_vnd": 0,
+                "disbursed_vnd": 0,
+                "expected_rate": f.expected_rate,
+                "level": "normal",
+                "proposals_by_state": defaultdict(int),
+                "lagging_proposals": 0,
+            },
+        )
+        row["allocated_vnd"] += f.allocated_vnd
+        row["committed_vnd"] += f.committed_vnd
+        row["disbursed_vnd"] += f.disbursed_vnd
+        row["lagging_proposals"] += f.lagging_proposals
+        if LEVELS.index(f.level) > LEVELS.index(row["level"]):
+            row["level"] = f.level
+        for state, n in states.get((f.province, f.source_fund), {}).items():
+            row["proposals_by_state"][state] += n
+    items = []
+    for code in sorted(rows):
+        row = rows[code]
+        row["rate"] = rate(row["disbursed_vnd"], row["allocated_vnd"])
+        row["proposals_by_state"] = dict(sorted(row["proposals_by_state"].items()))
+        items.append(row)
+    return {"year": year, "source_fund": fund, "as_of": as_of.isoformat(), "items": items}

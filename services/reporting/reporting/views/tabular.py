@@ -1,0 +1,73 @@
+"""The reports as CSV rows, and CSV as Excel reads it."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from reporting.views.warnings import as_dict
+
+
+def warning_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        row | {"evidence": json.dumps(as_dict(row["evidence"]), ensure_ascii=False)}
+        for row in report["current"]
+    ]
+
+
+def as_csv(rows: list[dict[str, Any]]) -> bytes:
+    """UTF-8 with a byte-order mark, so Excel shows Vietnamese names as they are."""
+    buffer = io.StringIO()
+    if rows:
+        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\r\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def province_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = []
+    for item in report["items"]:
+        flat = {k: v for k, v in item.items() if k != "proposals_by_state"}
+        for state in (
+            "in_appraisal",
+            "approved",
+            "contracted",
+            "in_progress",
+            "accepted",
+            "settled",
+            "rejected",
+            "cancelled",
+        ):
+            flat[f"proposals_{state}"] = item["proposals_by_state"].get(state, 0)
+        rows.append(flat)
+    return rows
+
+
+def region_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+
+    def add(section: str, item: str, value: Any, compare: Any = None, note: Any = None) -> None:
+        rows.append(
+            {"section": section, "item": item, "value": value, "compare": compare, "note": note}
+        )
+
+    for f in report["funding"]:
+        add(
+            "funding",
+            f["source_fund"],
+            f["amount_vnd"],
+            f["previous_year_vnd"],
+            f["change_percent"],
+        )
+    lp = report["provinces_with_local_plan"]
+    add("local plans", "provinces with an approved local plan", lp["approved"], lp["of"])
+    for o in report["outputs"]:
+        add("outputs", o["label"], o["achieved"], o["target"], o["share_percent"])
+    d = report["disbursement"]
+    add("disbursement", "rate", d["rate"], d["expected_rate"])
+    for p in report["lagging_provinces"]:
+        add("lagging provinces", p["province_name"], p["level"], p["rate"], p["source_fund"])
+    return rows
