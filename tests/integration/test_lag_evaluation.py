@@ -252,3 +252,39 @@ def test_two_replicas_evaluating_the_same_day_at_once_announce_each_thing_once(
     with engine.connect() as conn:
         notices = conn.execute(text("SELECT COUNT(*) FROM reporting_overdue_notice")).scalar()
     assert notices == 150
+
+
+def test_the_timer_evaluates_today_and_the_metrics_show_it(clean, engine, amqp_uri, database_url):
+    """`grantflow run reporting` with REPORTING_LAG_INTERVAL_SECONDS evaluates today by itself;
+    each announced evaluation sets the business metrics of its year."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    from tests.support.services import ServiceProcess
+    from tests.support.waiting import wait_until
+
+    year = date.today().year
+    with engine.begin() as conn:
+        rm.plan(conn, "01", 1_234_000_000, year=year, approved=f"{year}-01-01")
+    env = {
+        "DATABASE_URL": database_url,
+        "AMQP_URI": amqp_uri,
+        "REPORTING_LAG_INTERVAL_SECONDS": "0.5",
+    }
+    service = ServiceProcess("reporting", env).start()
+
+    def allocated() -> float | None:
+        text_ = requests.get(f"{service.base}/metrics", timeout=5).text
+        for family in text_string_to_metric_families(text_):
+            for sample in family.samples:
+                if sample.name == "grantflow_plan_allocated_vnd" and sample.labels == {
+                    "province": "01",
+                    "source_fund": "national",
+                    "year": str(year),
+                }:
+                    return sample.value
+        return None
+
+    try:
+        assert wait_until(allocated, 20, "the timer's evaluation in the metrics") == 1_234_000_000
+    finally:
+        service.stop()

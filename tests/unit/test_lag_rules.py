@@ -338,9 +338,7 @@ def test_the_year_end_settlement_day_is_read_from_the_environment(no_reporting_e
 
 
 @pytest.mark.parametrize("day", ["01-32", "02-29", "22/01", "soon", "01"])
-def test_a_year_end_settlement_day_that_is_not_one_every_year_has_is_refused(
-    no_reporting_env, day
-):
+def test_a_year_end_settlement_day_that_is_not_one_every_year_has_is_refused(no_reporting_env, day):
     no_reporting_env.setenv("REPORTING_YEAR_END_SETTLEMENT", day)
     with pytest.raises(ValueError, match="REPORTING_YEAR_END_SETTLEMENT"):
         ReportingSettings().rules()
