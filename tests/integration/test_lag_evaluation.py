@@ -177,11 +177,11 @@ def outbox_events(engine: Engine) -> list[dict[str, Any]]:
 def test_an_evaluation_answers_and_announces_in_bounded_pieces(read_models, monkeypatch):
     """A province's evidence carries its first EVIDENCE reasons, the answer its first few,
     and the overdue announcements are built PAGE at a time, versions counted per proposal."""
-    from reporting import announce
+    from reporting import announce, overdue
     from reporting.domain.lag import LagRules
 
     monkeypatch.setattr(announce, "EVIDENCE", 4)
-    monkeypatch.setattr(announce, "PAGE", 3)
+    monkeypatch.setattr(overdue, "PAGE", 3)
     _many_lagging(read_models, 10)
     rules = LagRules()
     with Session(read_models) as session:

@@ -481,9 +481,11 @@ REPORTING_EVENTS = frozenset({"province_lagging", "province_recovered", "proposa
 
 
 def reporting_event_names() -> set[str]:
-    """The event names announce.py passes to `_event(...)` and `new_event(...)`."""
+    """The event names announce.py and overdue.py pass to `_event(...)` and `new_event(...)`."""
     names = set()
-    for node in ast.walk(ast.parse(REPORTING_ANNOUNCE.read_text(encoding="utf-8"))):
+    sources = [REPORTING_ANNOUNCE, REPORTING_ANNOUNCE.with_name("overdue.py")]
+    trees = [ast.parse(p.read_text(encoding="utf-8")) for p in sources]
+    for node in (n for tree in trees for n in ast.walk(tree)):
         if (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Name)

@@ -103,15 +103,21 @@ _PER_REASON = f"SELECT {_SCOPE}, reason, COUNT(*) FROM {KEPT} GROUP BY {_SCOPE},
 
 
 def _keep_reasons(session: Session, params: dict[str, Any]) -> None:
-    postgres = session.get_bind().dialect.name == "postgresql"
-    session.execute(text(f"DROP TABLE IF EXISTS {'pg_temp' if postgres else 'temp'}.{KEPT}"))
-    on_commit = " ON COMMIT DROP" if postgres else ""
-    session.execute(text(f"CREATE TEMPORARY TABLE {KEPT}{on_commit} AS {REASONS_SQL}"), params)
+    keep_as(session, KEPT, REASONS_SQL, params)
     session.execute(
         text(f"CREATE INDEX {KEPT}_scope ON {KEPT} (province, year, source_fund, proposal_id)")
     )
-    if postgres:
+    if session.get_bind().dialect.name == "postgresql":
         session.execute(text(f"ANALYZE {KEPT}"))
+
+
+def keep_as(session: Session, name: str, sql: str, params: dict[str, Any] | None = None) -> None:
+    """A query's rows as the temporary table `name` for the rest of the transaction (on
+    PostgreSQL dropped at commit; on SQLite until the next evaluation drops it)."""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    session.execute(text(f"DROP TABLE IF EXISTS {'pg_temp' if postgres else 'temp'}.{name}"))
+    on_commit = " ON COMMIT DROP" if postgres else ""
+    session.execute(text(f"CREATE TEMPORARY TABLE {name}{on_commit} AS {sql}"), params or {})
 
 
 _REASON_COLUMNS = "proposal_id, province, year, source_fund, reason, n"

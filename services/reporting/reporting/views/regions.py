@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from grantflow.errors import Refused
 from grantflow.reference import region_members
-from reporting.domain.lag import LEVELS, LagRules, rate
 from reporting.adapters.tables import progress, proposal
+from reporting.domain.lag import LEVELS, LagRules, rate
 from reporting.evaluation import evaluate
 
 # What the 2016 report counts for each activity, as the outputs and targets name it.
