@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from grantflow.audit import Acting
 from grantflow.errors import Refused
-from notifications.adapters import repository
+from notifications.adapters import group_store, recipient_store, silence_store
 from notifications.domain.model import Recipient, Silence
 from notifications.domain.validation import Invalid, recipient_from, silence_from
 
@@ -38,8 +38,8 @@ def _recipient(raw: Any, rid: str, origin: str) -> Recipient:
 
 def _wake_firing_groups(session: Session, now: datetime) -> None:
     """Plan the groups that fire, so a new or changed recipient hears of what fires now."""
-    for key in repository.groups_with_firing(session, None, None):
-        repository.bring_forward(session, key, now)
+    for key in group_store.groups_with_firing(session, None, None):
+        group_store.bring_forward(session, key, now)
 
 
 def _recorded(by: Acting | None, session: Session, action: str, subject: str, *states: Any) -> None:
@@ -60,9 +60,9 @@ def _state(thing: Recipient | Silence) -> dict[str, Any]:
 
 def add_recipient(session: Session, raw: Any, now: datetime, by: Acting | None = None) -> Recipient:
     r = _recipient(raw, str(uuid.uuid4()), "api")
-    if repository.email_taken(session, r.email):
+    if recipient_store.email_taken(session, r.email):
         raise Refused("recipient_exists", f"a recipient with email {r.email} exists already")
-    repository.add_recipient(session, r, now)
+    recipient_store.add_recipient(session, r, now)
     _wake_firing_groups(session, now)
     _recorded(by, session, "recipient.created", r.id, None, r)
     session.commit()
@@ -74,9 +74,9 @@ def replace_recipient(
 ) -> Recipient:
     current = _owned_by_api(session, rid)
     r = _recipient(raw, current.id, "api")
-    if repository.email_taken(session, r.email, other_than=rid):
+    if recipient_store.email_taken(session, r.email, other_than=rid):
         raise Refused("recipient_exists", f"a recipient with email {r.email} exists already")
-    repository.replace_recipient(session, r, now)
+    recipient_store.replace_recipient(session, r, now)
     _wake_firing_groups(session, now)
     _recorded(by, session, "recipient.replaced", rid, current, r)
     session.commit()
@@ -85,14 +85,14 @@ def replace_recipient(
 
 def delete_recipient(session: Session, rid: str, by: Acting | None = None) -> Recipient:
     current = _owned_by_api(session, rid)
-    repository.remove_recipient(session, rid)
+    recipient_store.remove_recipient(session, rid)
     _recorded(by, session, "recipient.deleted", rid, current, None)
     session.commit()
     return current
 
 
 def _owned_by_api(session: Session, rid: str) -> Recipient:
-    current = repository.find_recipient(session, rid)
+    current = recipient_store.find_recipient(session, rid)
     if current is None:
         raise Refused("not_found", f"no recipient {rid}")
     if current.origin == "file":
@@ -111,7 +111,7 @@ def load_recipients_file(session: Session, path: Path, now: datetime | None = No
     wanted = parse_recipients_file(path)
     for attempt in range(2):  # replicas starting together race on the same rows once
         try:
-            repository.sync_file_recipients(session, wanted, now)
+            recipient_store.sync_file_recipients(session, wanted, now)
             session.commit()
             return len(wanted)
         except IntegrityError:
@@ -147,7 +147,7 @@ def add_silence(session: Session, raw: Any, now: datetime, by: Acting | None = N
         s = silence_from(raw, str(uuid.uuid4()), now)
     except Invalid as exc:
         raise Refused("invalid_silence", str(exc)) from None
-    repository.add_silence(session, s, now)
+    silence_store.add_silence(session, s, now)
     _recorded(by, session, "silence.created", s.id, None, s)
     session.commit()
     return s
@@ -155,13 +155,13 @@ def add_silence(session: Session, raw: Any, now: datetime, by: Acting | None = N
 
 def expire_silence(session: Session, sid: str, now: datetime, by: Acting | None = None) -> Silence:
     """End a silence now; what it held back and still fires is planned at once."""
-    s = repository.find_silence(session, sid)
+    s = silence_store.find_silence(session, sid)
     if s is None:
         raise Refused("not_found", f"no silence {sid}")
-    repository.end_silence(session, sid, now)
-    for key in repository.groups_with_firing(session, s.province, s.kind):
-        repository.bring_forward(session, key, now)
-    ended = repository.find_silence(session, sid) or s
+    silence_store.end_silence(session, sid, now)
+    for key in group_store.groups_with_firing(session, s.province, s.kind):
+        group_store.bring_forward(session, key, now)
+    ended = silence_store.find_silence(session, sid) or s
     _recorded(by, session, "silence.expired", sid, s, ended)
     session.commit()
     return ended

@@ -22,7 +22,14 @@ from grantflow.audit import Change
 from grantflow.contract import Envelope
 from grantflow.formatting import VIETNAM_TIME
 from grantflow.outcomes import Applied, Outcome
-from notifications.adapters import repository
+from notifications.adapters import (
+    alert_store,
+    delivery_store,
+    group_store,
+    recipient_store,
+    silence_store,
+)
+from notifications.adapters.dialect import utc
 from notifications.adapters.mailer import Outgoing, Permanent, SendFailed, Transient, deliver
 from notifications.content import compose
 from notifications.domain.alerts import EVENT_TYPES, Urgency, signal_of, transition
@@ -49,8 +56,8 @@ def apply_events(session: Session, events: Sequence[Envelope], group_wait: float
     """Apply a batch in order. An event that carries no alert is applied as a no-op."""
     now = now_utc()
     signals = [signal_of(e.type, e.data, e.version) for e in events]
-    repository.lock_groups(session, (s.province for s in signals if s), now)
-    current = repository.load_alerts(session, (s.fingerprint for s in signals if s))
+    group_store.lock_groups(session, (s.province for s in signals if s), now)
+    current = alert_store.load_alerts(session, (s.fingerprint for s in signals if s))
     changed: dict[str, tuple[Alert, str]] = {}
     due: dict[str, datetime] = {}
     outcomes: list[Outcome] = []
@@ -74,9 +81,9 @@ def apply_events(session: Session, events: Sequence[Envelope], group_wait: float
             wait = 0.0 if urgency is Urgency.NOW else group_wait
             when = now + timedelta(seconds=wait)
             due[alert.group] = min(due.get(alert.group, when), when)
-    repository.save_alerts(session, list(changed.values()))
+    alert_store.save_alerts(session, list(changed.values()))
     for key, when in sorted(due.items()):
-        repository.bring_forward(session, key, when)
+        group_store.bring_forward(session, key, when)
     return outcomes
 
 
@@ -96,34 +103,34 @@ def _audited(alert: Alert | None) -> dict[str, Any] | None:
 def flush(session: Session, kit: Notifier, now: datetime | None = None) -> int:
     """Plan every due group (each locked, SKIP LOCKED); returns the emails planned."""
     now = now or now_utc()
-    keys = repository.claim_due_groups(session, now, GROUPS_PER_FLUSH)
+    keys = group_store.claim_due_groups(session, now, GROUPS_PER_FLUSH)
     if not keys:
         session.commit()
         return 0
-    people = repository.recipients(session)
-    silences = repository.silences_in_force(session, now)
+    people = recipient_store.recipients(session)
+    silences = silence_store.silences_in_force(session, now)
     planned = 0
     for key in keys:
         plan = plan_group(
             key,
-            repository.group_alerts(session, key),
+            alert_store.group_alerts(session, key),
             people,
             silences,
-            repository.notices(session, key),
+            group_store.notices(session, key),
             now,
             kit.repeat_interval,
             kit.domain,
         )
-        planned += repository.add_deliveries(
+        planned += delivery_store.add_deliveries(
             session, [_alert_row(kit, e, now) for e in plan.emails]
         )
-        repository.save_notices(session, key, plan.notices)
-        repository.add_held(session, [_held_row(h, now) for h in plan.held])
-        repository.settle(session, plan.settled, now)
+        group_store.save_notices(session, key, plan.notices)
+        silence_store.add_held(session, [_held_row(h, now) for h in plan.held])
+        alert_store.settle(session, plan.settled, now)
         next_due = plan.next_due
         if next_due is not None and next_due <= now:  # never spin on a past time
             next_due = now + kit.flush_interval
-        repository.set_due(session, key, next_due, now)
+        group_store.set_due(session, key, next_due, now)
     session.commit()
     return planned
 
@@ -198,18 +205,18 @@ def send_due(kit: Notifier, new_session: Any, now: datetime | None = None) -> No
     """Send what is pending and due, a few at a time; each delivery locked while it is sent."""
     now = now or now_utc()
     with new_session() as session:
-        ids = repository.due_deliveries(session, now, SENDS_PER_TICK)
+        ids = delivery_store.due_deliveries(session, now, SENDS_PER_TICK)
     pool = eventlet.GreenPool(kit.concurrency)
     for did in ids:
         pool.spawn_n(send_one, kit, new_session, did, now)
     pool.waitall()
     with new_session() as session:
-        kit.metrics.backlog.set(repository.pending_count(session))
+        kit.metrics.backlog.set(delivery_store.pending_count(session))
 
 
 def send_one(kit: Notifier, new_session: Any, did: int, now: datetime) -> None:
     with new_session() as session:
-        row = repository.claim_delivery(session, did, now)
+        row = delivery_store.claim_delivery(session, did, now)
         if row is None:  # sent, or being sent by another replica
             session.rollback()
             return
@@ -236,7 +243,7 @@ def send_one(kit: Notifier, new_session: Any, did: int, now: datetime) -> None:
             outcome = "failed"
         except Transient as failure:
             values, outcome = _after_transient(kit, row, failure)
-        repository.record_attempt(session, did, attempts=row.attempts + made, **values)
+        delivery_store.record_attempt(session, did, attempts=row.attempts + made, **values)
         session.commit()
     kit.metrics.counted(outcome)
     level = logging.INFO if outcome == "sent" else logging.WARNING
@@ -246,7 +253,7 @@ def send_one(kit: Notifier, new_session: Any, did: int, now: datetime) -> None:
 def _after_transient(kit: Notifier, row: Any, failure: Transient) -> tuple[dict[str, Any], str]:
     """Attempts spent: try again later, unless the email is too old to be worth it."""
     now = now_utc()
-    created = repository.utc(row.created_at)
+    created = utc(row.created_at)
     assert created is not None
     if now - created >= kit.give_up_after:
         return {"status": "failed", "last_error": f"gave up: {failure}"[:1000]}, "failed"
@@ -267,12 +274,12 @@ def queue_digests(
         if local.hour < kit.digest_hour:
             return []
         on = local.date()
-    people = [r for r in repository.recipients(session) if r.digest]
+    people = [r for r in recipient_store.recipients(session) if r.digest]
     keys = {r.id: ("digest", r.id, on.isoformat()) for r in people}
-    done = repository.existing_keys(session, keys.values())
+    done = delivery_store.existing_keys(session, keys.values())
     since = now - timedelta(days=1)
-    alerts = repository.alerts_since(session, since)
-    silences = repository.silences_in_force(session, now)
+    alerts = alert_store.alerts_since(session, since)
+    silences = silence_store.silences_in_force(session, now)
     rows, queued = [], []
     for r in people:
         if keys[r.id] in done:
@@ -297,6 +304,6 @@ def queue_digests(
             )
         )
         queued.append(r.id)
-    repository.add_deliveries(session, rows)
+    delivery_store.add_deliveries(session, rows)
     session.commit()
     return queued

@@ -17,7 +17,7 @@ from grantflow.http import Caller, Observable, api, query_choice, query_int, que
 from grantflow.ingest import lifecycle_ingest
 from grantflow.outcomes import Outcome, apply_batch
 from notifications import commands, handlers, views
-from notifications.adapters import repository, tables
+from notifications.adapters import recipient_store, tables
 from notifications.adapters.tables import inbox
 from notifications.domain.model import KINDS
 from notifications.notifier import Notifier, every
@@ -81,7 +81,7 @@ class NotificationsService(Observable):
 
     @api("GET", "/api/v1/recipients/<rid>", allow=STAFF)
     def get_recipient(self, request: Request, rid: str) -> dict[str, Any]:
-        found = repository.find_recipient(self.db, rid) if "\x00" not in rid else None
+        found = recipient_store.find_recipient(self.db, rid) if "\x00" not in rid else None
         if found is None:
             raise Refused("not_found", f"no recipient {rid}")
         return views.recipient_json(found)

@@ -8,13 +8,14 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from notifications.adapters import repository
+from notifications.adapters import alert_store, recipient_store, silence_store
+from notifications.adapters.dialect import utc
 from notifications.adapters.tables import alert, delivery, held, recipient, silence
 from notifications.domain.model import Recipient, Silence, muting
 
 
 def _iso(value: datetime | None) -> str | None:
-    found = repository.utc(value)
+    found = utc(value)
     return found.isoformat() if found else None
 
 
@@ -23,7 +24,7 @@ def recipient_json(r: Recipient) -> dict[str, Any]:
 
 
 def recipients(session: Session) -> dict[str, Any]:
-    return {"items": [recipient_json(r) for r in repository.recipients(session)]}
+    return {"items": [recipient_json(r) for r in recipient_store.recipients(session)]}
 
 
 def silence_json(s: Silence, now: datetime, held_count: int | None = None) -> dict[str, Any]:
@@ -49,13 +50,14 @@ def silences(session: Session, now: datetime, state: str | None) -> dict[str, An
     )
     rows = session.execute(select(silence).order_by(silence.c.starts_at.desc(), silence.c.id))
     items = [
-        silence_json(s, now, counts.get(s.id, 0)) for s in (repository.to_silence(r) for r in rows)
+        silence_json(s, now, counts.get(s.id, 0))
+        for s in (silence_store.to_silence(r) for r in rows)
     ]
     return {"items": [i for i in items if state is None or i["state"] == state]}
 
 
 def silence_detail(session: Session, sid: str, now: datetime) -> dict[str, Any] | None:
-    s = repository.find_silence(session, sid)
+    s = silence_store.find_silence(session, sid)
     if s is None:
         return None
     rows = session.execute(
@@ -94,7 +96,7 @@ def alerts(
         query = query.where(alert.c.province == province)
     if kind:
         query = query.where(alert.c.kind == kind)
-    in_force = repository.silences_in_force(session, now)
+    in_force = silence_store.silences_in_force(session, now)
     rows = session.execute(query.limit(1000)).all()
     held_by: dict[tuple[str, int], set[str]] = {}
     listed = [r.fingerprint for r in rows]
@@ -106,7 +108,7 @@ def alerts(
         held_by.setdefault((fp, episode), set()).add(sid)
     items = []
     for row in rows:
-        a = repository.to_alert(row)
+        a = alert_store.to_alert(row)
         muted = muting(in_force, a, now)
         if silenced is not None and (muted is not None) != silenced:
             continue
