@@ -113,16 +113,8 @@ def alerts(
         if silenced is not None and (muted is not None) != silenced:
             continue
         items.append(
-            {
-                "fingerprint": a.fingerprint,
-                "kind": a.kind,
-                "province": a.province,
-                "year": a.year,
-                "source_fund": a.source_fund,
-                "proposal_id": a.proposal_id,
-                "level": a.level.label,
-                "status": a.status.value,
-                "episode": a.episode,
+            alert_store.alert_fields(a)
+            | {
                 "starts_at": a.starts_at.isoformat(),
                 "updated_at": a.updated_at.isoformat(),
                 "silenced_by": muted.id if muted else None,

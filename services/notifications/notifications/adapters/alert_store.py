@@ -49,21 +49,28 @@ def load_alerts(session: Session, fingerprints: Iterable[str]) -> dict[str, Aler
     return {r.fingerprint: to_alert(r) for r in session.execute(query)}
 
 
+def alert_fields(a: Alert) -> dict[str, Any]:
+    """What names an alert and says where it stands: stored, and listed by the API."""
+    return {
+        "fingerprint": a.fingerprint,
+        "kind": a.kind,
+        "province": a.province,
+        "year": a.year,
+        "source_fund": a.source_fund,
+        "proposal_id": a.proposal_id,
+        "level": a.level.label,
+        "status": a.status.value,
+        "episode": a.episode,
+    }
+
+
 def save_alerts(session: Session, changed: Sequence[tuple[Alert, str]]) -> None:
     """Upsert `(alert, last event id)` pairs."""
     if not changed:
         return
     rows = [
-        {
-            "fingerprint": a.fingerprint,
-            "kind": a.kind,
-            "province": a.province,
-            "year": a.year,
-            "source_fund": a.source_fund,
-            "proposal_id": a.proposal_id,
-            "level": a.level.label,
-            "status": a.status.value,
-            "episode": a.episode,
+        alert_fields(a)
+        | {
             "version": a.version,
             "revision": a.revision,
             "data": dict(a.data),
