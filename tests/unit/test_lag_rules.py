@@ -327,7 +327,7 @@ def test_a_year_with_a_dash_and_nothing_after_is_a_bad_query():
 
 
 def test_the_year_end_settlement_day_is_read_from_the_environment(no_reporting_env):
-    from reporting.evaluation import detail
+    from reporting.domain.lag import detail
 
     assert ReportingSettings().rules().year_end_settlement == (1, 22)
     no_reporting_env.setenv("REPORTING_YEAR_END_SETTLEMENT", "02-15")

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from grantflow.reference import province as province_on
-from reporting.domain.lag import LagRules, expected_rate, level_of, rate
+from reporting.domain.lag import LagRules, detail, expected_rate, level_of, rate, report_month
 from reporting.lag_sql import FIGURES_SQL, LAGGING_SQL, REASONS_SQL
 
 KEPT = "lag_reason"
@@ -165,17 +165,8 @@ def _reason(row: Any, rules: LagRules, as_of: date) -> dict[str, str]:
     }
 
 
-def _month_window(rules: LagRules, as_of: date) -> tuple[date, date]:
-    """The month whose progress report is due, and its due date (the 25th)."""
-    due_this_month = as_of.replace(day=rules.report_due_day)
-    if as_of > due_this_month:
-        return as_of.replace(day=1), due_this_month
-    previous = as_of.replace(day=1) - timedelta(days=1)
-    return previous.replace(day=1), previous.replace(day=rules.report_due_day)
-
-
 def _params(rules: LagRules, as_of: date) -> dict[str, Any]:
-    month_start, month_due = _month_window(rules, as_of)
+    month_start, month_due = report_month(rules, as_of)
     return {
         "d": as_of.toordinal(),
         "y": as_of.year,
@@ -194,29 +185,6 @@ def _no_jit(session: Session) -> None:
     the rest of this transaction."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SET LOCAL jit = off"))
-
-
-def detail(reason: str, n: int, as_of: date, rules: LagRules) -> str:
-    """A reason's detail in words, from the number its SQL branch answers."""
-    match reason:
-        case "no_contract_30_days":
-            return f"approved {_days(n)} before {as_of:%d/%m/%Y}, no contract signed"
-        case "progress_report_missing":
-            return f"no progress report for {date.fromordinal(n):%m/%Y} by the due date"
-        case "progress_behind":
-            return f"{n}% complete, more than the allowed gap behind its planned period"
-        case "not_accepted_by_end":
-            return f"not accepted {_days(n)} after its planned end"
-        case "settlement_late":
-            return f"accepted {_days(n)} ago, not settled"
-        case "year_end_unsettled":
-            month, day = rules.year_end_settlement
-            return f"contract of {n} not settled by {date(n + 1, month, day):%d/%m/%Y}"
-    return reason.replace("_", " ")
-
-
-def _days(n: int) -> str:
-    return "1 day" if n == 1 else f"{n} days"
 
 
 def province_figures(session: Session, as_of: date) -> list[ProvinceFigures]:

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from grantflow.contract import new_event
 from reporting.adapters.tables import outbox
-from reporting.domain.lag import LagRules
-from reporting.evaluation import KEPT, detail, keep_as
+from reporting.domain.lag import LagRules, detail
+from reporting.evaluation import KEPT, keep_as
 
 SOURCE = "grantflow/reporting"
 PAGE = 1000  # overdue announcements built and stored at a time

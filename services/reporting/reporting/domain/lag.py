@@ -1,4 +1,5 @@
-"""The schedule-lag rules: the expected-disbursement curve and the warning levels.
+"""The schedule-lag rules: the expected-disbursement curve, the warning levels, the month a
+progress report is due for, and each reason in words.
 
 Every threshold is configuration (`LagRules`, filled from the environment by `config.py`);
 the defaults are documented in the README.
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 LEVELS = ("normal", "watch", "warning", "critical")
 
@@ -98,3 +99,36 @@ def level_of(
 
 def rate(disbursed: int, allocated: int) -> float | None:
     return round(disbursed / allocated, 4) if allocated else None
+
+
+def report_month(rules: LagRules, as_of: date) -> tuple[date, date]:
+    """The month whose progress report is due by `as_of`, and its due day (the 25th unless
+    configured otherwise)."""
+    due_this_month = as_of.replace(day=rules.report_due_day)
+    if as_of > due_this_month:
+        return as_of.replace(day=1), due_this_month
+    previous = as_of.replace(day=1) - timedelta(days=1)
+    return previous.replace(day=1), previous.replace(day=rules.report_due_day)
+
+
+def detail(reason: str, n: int, as_of: date, rules: LagRules) -> str:
+    """A reason's detail in words, from the number its SQL branch answers."""
+    match reason:
+        case "no_contract_30_days":
+            return f"approved {_days(n)} before {as_of:%d/%m/%Y}, no contract signed"
+        case "progress_report_missing":
+            return f"no progress report for {date.fromordinal(n):%m/%Y} by the due date"
+        case "progress_behind":
+            return f"{n}% complete, more than the allowed gap behind its planned period"
+        case "not_accepted_by_end":
+            return f"not accepted {_days(n)} after its planned end"
+        case "settlement_late":
+            return f"accepted {_days(n)} ago, not settled"
+        case "year_end_unsettled":
+            month, day = rules.year_end_settlement
+            return f"contract of {n} not settled by {date(n + 1, month, day):%d/%m/%Y}"
+    return reason.replace("_", " ")
+
+
+def _days(n: int) -> str:
+    return "1 day" if n == 1 else f"{n} days"
