@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from grantflow.audit import Acting
 from grantflow.errors import Refused
 from notifications.adapters import group_store, recipient_store, silence_store
+from notifications.clock import now_utc
 from notifications.domain.model import Recipient, Silence
 from notifications.domain.validation import Invalid, recipient_from, silence_from
 
@@ -105,8 +106,6 @@ def _owned_by_api(session: Session, rid: str) -> Recipient:
 
 def load_recipients_file(session: Session, path: Path, now: datetime | None = None) -> int:
     """Make the file's recipients those of `path`; raises ValueError naming the bad entry."""
-    from notifications.handlers import now_utc
-
     now = now or now_utc()
     wanted = parse_recipients_file(path)
     for attempt in range(2):  # replicas starting together race on the same rows once

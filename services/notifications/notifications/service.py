@@ -1,4 +1,4 @@
-"""The notifications service: thin entrypoints over `handlers`, `commands` and `views`."""
+"""The notifications service: thin entrypoints over the modules named in `notifications`."""
 
 from __future__ import annotations
 
@@ -16,9 +16,11 @@ from grantflow.formatting import VIETNAM_TIME
 from grantflow.http import Caller, Observable, api, query_choice, query_int, query_text
 from grantflow.ingest import lifecycle_ingest
 from grantflow.outcomes import Outcome, apply_batch
-from notifications import commands, handlers, views
+from notifications import alerting, commands, daily_digest, deliveries, due_groups, views
 from notifications.adapters import recipient_store, tables
 from notifications.adapters.tables import inbox
+from notifications.clock import now_utc
+from notifications.domain.alerts import EVENT_TYPES
 from notifications.domain.model import KINDS
 from notifications.notifier import Notifier, every
 
@@ -40,7 +42,7 @@ class NotificationsService(Observable):
     caller: Principal = Caller()
     audit: AuditLog = AuditTrail(tables.audit)
 
-    @lifecycle_ingest(handlers.EVENT_TYPES, from_domain_events=True)
+    @lifecycle_ingest(EVENT_TYPES, from_domain_events=True)
     def ingest(self, events: list[Envelope]) -> list[Outcome]:
         """Warnings from reporting (province_lagging, province_recovered, proposal_overdue)
         and disbursement (tranche_overdue, repayment_overdue, settlement_recorded)."""
@@ -49,22 +51,22 @@ class NotificationsService(Observable):
             self.db,
             inbox,
             events,
-            lambda s, batch: handlers.apply_events(s, batch, wait),
+            lambda s, batch: alerting.apply_events(s, batch, wait),
             self.audit,
         )
 
     @every("flush_interval_seconds")
     def flush(self) -> None:
         """Plan the emails of every group whose group_wait, repeat or silence has run out."""
-        handlers.flush(self.db, self.kit)
+        due_groups.flush(self.db, self.kit)
 
     @every("flush_interval_seconds")
     def send(self) -> None:
-        handlers.send_due(self.kit, self.kit.new_session)
+        deliveries.send_due(self.kit, self.kit.new_session)
 
     @every("digest_check_seconds")
     def digests(self) -> None:
-        handlers.queue_digests(self.db, self.kit)
+        daily_digest.queue_digests(self.db, self.kit)
 
     # Recipients -------------------------------------------------------------------------
 
@@ -76,7 +78,7 @@ class NotificationsService(Observable):
     def create_recipient(self, request: Request) -> tuple[int, dict[str, Any]]:
         """``{"name": "Nguyễn Thị Lan", "email": "lan@sct.longan.gov.vn", "language": "vi",
         "role": "province_finance", "provinces": ["80"], "kinds": "all", "digest": false}``"""
-        r = commands.add_recipient(self.db, _body(request), handlers.now_utc(), self._by())
+        r = commands.add_recipient(self.db, _body(request), now_utc(), self._by())
         return 201, views.recipient_json(r)
 
     @api("GET", "/api/v1/recipients/<rid>", allow=STAFF)
@@ -89,7 +91,7 @@ class NotificationsService(Observable):
     @api("PUT", "/api/v1/recipients/<rid>", allow=CENTRAL)
     def replace_recipient(self, request: Request, rid: str) -> dict[str, Any]:
         _known(rid)
-        r = commands.replace_recipient(self.db, rid, _body(request), handlers.now_utc(), self._by())
+        r = commands.replace_recipient(self.db, rid, _body(request), now_utc(), self._by())
         return views.recipient_json(r)
 
     @api("DELETE", "/api/v1/recipients/<rid>", allow=CENTRAL)
@@ -106,7 +108,7 @@ class NotificationsService(Observable):
         silenced = query_choice(request, "silenced", ("true", "false"))
         return views.alerts(
             self.db,
-            handlers.now_utc(),
+            now_utc(),
             query_choice(request, "status", ALERT_STATUSES),
             query_text(request, "province"),
             query_choice(request, "kind", KINDS),
@@ -116,22 +118,20 @@ class NotificationsService(Observable):
     @api("GET", "/api/v1/silences", allow=STAFF)
     def list_silences(self, request: Request) -> dict[str, Any]:
         state = query_choice(request, "state", SILENCE_STATES)
-        return views.silences(self.db, handlers.now_utc(), state)
+        return views.silences(self.db, now_utc(), state)
 
     @api("POST", "/api/v1/silences", allow=CENTRAL)
     def create_silence(self, request: Request) -> tuple[int, dict[str, Any]]:
         """``{"province": "80", "kind": "province_lagging", "ends_at":
         "2017-01-31T00:00:00+07:00", "comment": "year-end close", "created_by": "lan"}``"""
-        now = handlers.now_utc()
+        now = now_utc()
         s = commands.add_silence(self.db, _body(request), now, self._by())
         return 201, views.silence_json(s, now, 0)
 
     @api("GET", "/api/v1/silences/<sid>", allow=STAFF)
     def get_silence(self, request: Request, sid: str) -> dict[str, Any]:
         """A silence and everything it held back (alert, episode, recipient)."""
-        found = (
-            views.silence_detail(self.db, sid, handlers.now_utc()) if "\x00" not in sid else None
-        )
+        found = views.silence_detail(self.db, sid, now_utc()) if "\x00" not in sid else None
         if found is None:
             raise Refused("not_found", f"no silence {sid}")
         return found
@@ -140,7 +140,7 @@ class NotificationsService(Observable):
     def expire_silence(self, request: Request, sid: str) -> dict[str, Any]:
         """Ends the silence now (kept, as expired); what still fires is told at once."""
         _known(sid)
-        now = handlers.now_utc()
+        now = now_utc()
         return views.silence_json(commands.expire_silence(self.db, sid, now, self._by()), now)
 
     def _by(self) -> Acting:
@@ -166,11 +166,11 @@ class NotificationsService(Observable):
         """Queue the day's digests now, e.g. ``{"on": "2016-07-01"}`` (default: today, UTC+7)."""
         body = _body(request, default={})
         try:
-            today = handlers.now_utc().astimezone(VIETNAM_TIME).date().isoformat()
+            today = now_utc().astimezone(VIETNAM_TIME).date().isoformat()
             on = date.fromisoformat(body.get("on") or today)
         except (TypeError, ValueError, AttributeError):
             raise Refused("bad_query", "on must be a date YYYY-MM-DD") from None
-        queued = handlers.queue_digests(self.db, self.kit, on=on)
+        queued = daily_digest.queue_digests(self.db, self.kit, on=on)
         return 202, {"on": on.isoformat(), "queued": queued}
 
 
