@@ -1,0 +1,83 @@
+"""What a handler reads from a request: query parameters and a posted CloudEvent.
+
+Each helper answers the value or raises `Refused('bad_query')` (or `unsupported_media_type`)
+naming the parameter, so a handler never builds an error itself.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from werkzeug.wrappers import Request
+
+from grantflow.errors import Refused
+
+
+def query_int(
+    request: Request,
+    name: str,
+    default: int | None = None,
+    low: int | None = None,
+    high: int | None = None,
+) -> int | None:
+    """An integer query parameter, or `Refused('bad_query')` naming it."""
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise Refused("bad_query", f"{name} must be an integer, not {raw!r}") from None
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise Refused("bad_query", f"{name} must be between {low} and {high}")
+    return value
+
+
+def query_date(request: Request, name: str, default: date | None = None) -> date | None:
+    """A `YYYY-MM-DD` query parameter, or `Refused('bad_query')` naming it."""
+    raw = query_text(request, name)
+    if raw is None:
+        return default
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise Refused("bad_query", f"{name} must be a date YYYY-MM-DD, not {raw!r}") from None
+
+
+def query_datetime(request: Request, name: str) -> datetime | None:
+    """An ISO 8601 date or date-time query parameter (UTC when it names no offset)."""
+    raw = query_text(request, name)
+    if raw is None:
+        return None
+    try:
+        value = datetime.fromisoformat(raw.replace(" ", "+"))  # a `+` arrives as a space
+        return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+    except (ValueError, OverflowError):
+        raise Refused(
+            "bad_query", f"{name} must be an ISO 8601 date or time, not {raw!r}"
+        ) from None
+
+
+def query_choice(request: Request, name: str, choices: tuple[str, ...]) -> str | None:
+    """One of `choices`, or None when absent."""
+    raw = query_text(request, name)
+    if raw is not None and raw not in choices:
+        raise Refused("bad_query", f"{name} must be one of {', '.join(choices)}")
+    return raw
+
+
+def query_text(request: Request, name: str) -> str | None:
+    """A text query parameter (None when absent or empty); PostgreSQL refuses NUL characters."""
+    raw = request.args.get(name) or None
+    if raw is not None and "\x00" in raw:
+        raise Refused("bad_query", f"{name} must not contain a NUL character")
+    return raw
+
+
+def cloudevent_body(request: Request) -> bytes:
+    """The body of a CloudEvent posted in structured mode, or `Refused` for another type."""
+    from grantflow.contract import CONTENT_TYPE
+
+    if request.mimetype not in (CONTENT_TYPE, "application/json"):
+        raise Refused("unsupported_media_type", f"send {CONTENT_TYPE} (structured mode)")
+    return request.get_data()

@@ -1,0 +1,17 @@
+"""`python -m grantflow.scenario`: the scenario's events as JSON lines on standard output."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from grantflow.scenario.generator import build
+
+
+def main() -> None:
+    for event in build():
+        sys.stdout.write(json.dumps(event, ensure_ascii=False) + "\n")
+
+
+if __name__ == "__main__":
+    main()
