@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -37,6 +39,22 @@ class NotApplied:
 
 
 Outcome = Applied | Duplicate | NotApplied
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+
+def decided(event: Envelope, rule: Callable[..., T], *args: Any) -> T | NotApplied:
+    """What `rule(*args)` decides for one event of a batch; a refusal as the event's outcome,
+    and so is a bug in the rule (retried later, so it does not hold the rest of the batch)."""
+    try:
+        return rule(*args)
+    except Refused as error:
+        return NotApplied(error)
+    except Exception as exc:
+        log.exception("rule for %s failed", event.type, extra={"event_id": event.id})
+        return NotApplied(Early("handler_error", f"{type(exc).__name__}: {exc}"))
+
 
 ApplyEvents = Callable[[Session, Sequence[Envelope]], list[Outcome]]
 """A service's rule: apply new events in order, returning one outcome each, without commit."""

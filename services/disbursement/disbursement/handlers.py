@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
@@ -15,10 +14,8 @@ from disbursement.domain import rules
 from disbursement.domain.model import Commitment, Plan, Stage, cumulative, overdue
 from grantflow.audit import Change as Audited
 from grantflow.contract import Envelope, new_event
-from grantflow.errors import Early, Refused
-from grantflow.outcomes import Applied, NotApplied, Outcome
-
-log = logging.getLogger(__name__)
+from grantflow.errors import Refused
+from grantflow.outcomes import Applied, NotApplied, Outcome, decided
 
 SOURCE = "grantflow/disbursement"
 LIFECYCLE_TYPES = ("plan.approved", "plan.adjusted", "disbursement.made", "repayment.received")
@@ -71,14 +68,9 @@ def apply_events(session: Session, events: Sequence[Envelope]) -> list[Outcome]:
     now = datetime.now(UTC)
     for e in events:
         subject, before = _before(e, plans, commitments)
-        try:
-            change = decide(e, plans, commitments)
-        except Refused as error:
-            outcomes.append(NotApplied(error))
-            continue
-        except Exception as exc:  # a bug must not hold the rest of the batch
-            log.exception("rule for %s failed", e.type, extra={"event_id": e.id})
-            outcomes.append(NotApplied(Early("handler_error", f"{type(exc).__name__}: {exc}")))
+        change = decided(e, decide, e, plans, commitments)
+        if isinstance(change, NotApplied):
+            outcomes.append(change)
             continue
         if change is None:
             outcomes.append(Applied())

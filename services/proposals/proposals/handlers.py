@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -11,14 +10,11 @@ from sqlalchemy.orm import Session
 
 from grantflow.audit import Change as Audited
 from grantflow.contract import Envelope, new_event
-from grantflow.errors import Early, Refused
-from grantflow.outcomes import Applied, NotApplied, Outcome
+from grantflow.outcomes import Applied, NotApplied, Outcome, decided
 from proposals.adapters import repository
 from proposals.adapters.tables import outbox
 from proposals.domain.lifecycle import RULES, Change
 from proposals.domain.model import Proposal
-
-log = logging.getLogger(__name__)
 
 SOURCE = "grantflow/proposals"
 HANDLED_TYPES = tuple(RULES)
@@ -43,14 +39,10 @@ def apply_events(session: Session, events: Sequence[Envelope]) -> list[Outcome]:
     recorded_at = datetime.now(UTC)
     for event in events:
         pid = event.data["proposal_id"]
-        try:
-            change = RULES[event.type](proposals.get(pid), event.data, event.on)
-        except Refused as error:
-            outcomes.append(NotApplied(error))
-            continue
-        except Exception as exc:  # a bug must not hold the rest of the batch
-            log.exception("rule for %s failed", event.type, extra={"event_id": event.id})
-            outcomes.append(NotApplied(Early("handler_error", f"{type(exc).__name__}: {exc}")))
+        rule = RULES[event.type]
+        change = decided(event, rule, proposals.get(pid), event.data, event.on)
+        if isinstance(change, NotApplied):
+            outcomes.append(change)
             continue
         proposals[pid] = changed[pid] = change.proposal
         announced = announce(change, event)
