@@ -25,11 +25,9 @@ from typing import Any
 from nameko.extensions import DependencyProvider
 from sqlalchemy import (
     JSON,
-    BigInteger,
     Column,
     DateTime,
     Index,
-    Integer,
     MetaData,
     String,
     Table,
@@ -38,7 +36,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from grantflow.db import utc
+from grantflow.db import SEQ, utc
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +48,7 @@ def audit_table(metadata: MetaData, prefix: str) -> Table:
     table = Table(
         f"{prefix}_audit",
         metadata,
-        Column("seq", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True),
+        Column("seq", SEQ, primary_key=True),
         Column("recorded_at", DateTime(timezone=True), nullable=False),
         Column("actor", String(200), nullable=False),
         Column("source", String(200)),

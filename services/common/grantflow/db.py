@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from nameko.extensions import DependencyProvider
-from sqlalchemy import Engine, Table, create_engine, event
+from sqlalchemy import BigInteger, Connection, Engine, Integer, Table, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -40,14 +40,24 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
-def is_postgres(engine: Engine) -> bool:
-    return engine.dialect.name == "postgresql"
+# A 64-bit sequence number on PostgreSQL; SQLite numbers rows itself only in an INTEGER key.
+SEQ = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def is_postgres(bind: Engine | Connection | Session) -> bool:
+    if isinstance(bind, Session):
+        return bind.get_bind().dialect.name == "postgresql"
+    return bind.dialect.name == "postgresql"
 
 
 def insert(session: Session, table: Table) -> Any:
     """The dialect's INSERT, which knows ON CONFLICT (PostgreSQL and SQLite alike)."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(table)
+    return (postgresql if is_postgres(session) else sqlite).insert(table)
+
+
+def for_update(session: Session, query: Any) -> Any:
+    """The query with its rows locked on PostgreSQL (SQLite locks the database on write)."""
+    return query.with_for_update() if is_postgres(session) else query
 
 
 def utc(value: datetime) -> datetime:

@@ -12,11 +12,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
-    BigInteger,
     Column,
     DateTime,
     Index,
-    Integer,
     MetaData,
     String,
     Table,
@@ -28,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from grantflow.contract import Envelope
-from grantflow.db import insert
+from grantflow.db import SEQ, insert
 
 
 def inbox_table(metadata: MetaData, prefix: str) -> Table:
@@ -46,7 +44,7 @@ def outbox_table(metadata: MetaData, prefix: str) -> Table:
     table = Table(
         f"{prefix}_outbox",
         metadata,
-        Column("seq", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True),
+        Column("seq", SEQ, primary_key=True),
         Column("event_id", String(64), nullable=False, unique=True),
         Column("type", String(100), nullable=False),
         Column("subject", String(200)),

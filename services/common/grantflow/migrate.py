@@ -8,7 +8,7 @@ from alembic import command, context
 from alembic.config import Config
 from sqlalchemy import MetaData, text
 
-from grantflow.db import make_engine
+from grantflow.db import is_postgres, make_engine
 from grantflow.registry import ServiceEntry
 
 LOCK_KEY = 7_420_160_001  # one advisory lock: concurrent `grantflow migrate` runs queue up
@@ -27,7 +27,7 @@ def run_env(target_metadata: MetaData) -> None:
     cfg = context.config
     engine = make_engine(cfg.attributes["url"])
     with engine.connect() as connection:
-        postgres = connection.dialect.name == "postgresql"
+        postgres = is_postgres(connection)
         if postgres:
             connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": LOCK_KEY})
             connection.commit()

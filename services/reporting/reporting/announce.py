@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from grantflow.audit import Acting
 from grantflow.contract import new_event
-from grantflow.db import insert
+from grantflow.db import insert, is_postgres
 from reporting import overdue
 from reporting.adapters.tables import level, level_history, outbox
 from reporting.domain.lag import LagRules
@@ -56,7 +56,7 @@ def run(
     """Evaluate as of `as_of`, each province with its first `reasons_per_province` reasons;
     with `announce`, record and announce what changed (and each change of level in the
     audit trail, under `by`). Answers the evaluation and what was announced."""
-    if announce and session.get_bind().dialect.name == "postgresql":
+    if announce and is_postgres(session):
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
     result = evaluate(session, rules, as_of, keep=True)
     first = first_reasons(session, rules, as_of, reasons_per_province)

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from grantflow.db import is_postgres
 from grantflow.reference import province as province_on
 from reporting.domain.lag import LagRules, detail, expected_rate, level_of, rate, report_month
 from reporting.lag_sql import FIGURES_SQL, LAGGING_SQL, REASONS_SQL
@@ -107,14 +108,14 @@ def _keep_reasons(session: Session, params: dict[str, Any]) -> None:
     session.execute(
         text(f"CREATE INDEX {KEPT}_scope ON {KEPT} (province, year, source_fund, proposal_id)")
     )
-    if session.get_bind().dialect.name == "postgresql":
+    if is_postgres(session):
         session.execute(text(f"ANALYZE {KEPT}"))
 
 
 def keep_as(session: Session, name: str, sql: str, params: dict[str, Any] | None = None) -> None:
     """A query's rows as the temporary table `name` for the rest of the transaction (on
     PostgreSQL dropped at commit; on SQLite until the next evaluation drops it)."""
-    postgres = session.get_bind().dialect.name == "postgresql"
+    postgres = is_postgres(session)
     session.execute(text(f"DROP TABLE IF EXISTS {'pg_temp' if postgres else 'temp'}.{name}"))
     on_commit = " ON COMMIT DROP" if postgres else ""
     session.execute(text(f"CREATE TEMPORARY TABLE {name}{on_commit} AS {sql}"), params or {})
@@ -183,7 +184,7 @@ def _params(rules: LagRules, as_of: date) -> dict[str, Any]:
 def _no_jit(session: Session) -> None:
     """PostgreSQL's JIT spends seconds compiling these large plans and saves less: off for
     the rest of this transaction."""
-    if session.get_bind().dialect.name == "postgresql":
+    if is_postgres(session):
         session.execute(text("SET LOCAL jit = off"))
 
 

@@ -11,12 +11,7 @@ from sqlalchemy.orm import Session
 
 from disbursement.adapters.tables import commitment, ledger, notice, plan
 from disbursement.domain.model import Commitment, Entry, Line, Plan, Stage
-from grantflow.db import insert
-
-
-def _locking(session: Session, query: Any) -> Any:
-    return query.with_for_update() if session.get_bind().dialect.name == "postgresql" else query
-
+from grantflow.db import for_update, insert
 
 # Plans ------------------------------------------------------------------------------------
 
@@ -113,7 +108,7 @@ def load_commitments(session: Session, ids: Iterable[str]) -> dict[str, Commitme
         .where(commitment.c.proposal_id.in_(wanted))
         .order_by(commitment.c.proposal_id)
     )
-    return {r.proposal_id: from_row(r) for r in session.execute(_locking(session, query))}
+    return {r.proposal_id: from_row(r) for r in session.execute(for_update(session, query))}
 
 
 def open_commitments(session: Session) -> list[Commitment]:

@@ -17,10 +17,10 @@ from sqlalchemy import (
 )
 
 from grantflow.audit import AuditLog, audit_table
+from grantflow.db import SEQ
 from grantflow.journal import Inbox, Outbox, inbox_table, outbox_table
 
 metadata = MetaData()
-SEQ = BigInteger().with_variant(Integer(), "sqlite")
 
 plan = Table(
     "disbursement_plan",

@@ -12,8 +12,8 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from grantflow.db import insert
-from notifications.adapters.dialect import is_postgres, utc
+from grantflow.db import insert, is_postgres
+from notifications.adapters.dialect import utc
 from notifications.adapters.tables import alert
 from notifications.domain.model import Alert, Level, Status
 

@@ -13,8 +13,7 @@ from typing import Any
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session
 
-from grantflow.db import insert
-from notifications.adapters.dialect import is_postgres
+from grantflow.db import insert, is_postgres
 from notifications.adapters.tables import delivery
 
 

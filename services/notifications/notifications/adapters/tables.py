@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
-    BigInteger,
     Boolean,
     Column,
     DateTime,
@@ -18,10 +17,10 @@ from sqlalchemy import (
 )
 
 from grantflow.audit import AuditLog, audit_table
+from grantflow.db import SEQ
 from grantflow.journal import Inbox, inbox_table
 
 metadata = MetaData()
-SEQ = BigInteger().with_variant(Integer(), "sqlite")
 TS = DateTime(timezone=True)
 
 recipient = Table(

@@ -8,10 +8,9 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from grantflow.db import utc
+from grantflow.db import for_update, insert, utc
 from proposals.adapters.tables import history, proposal
 from proposals.domain.model import Line, Proposal, State
 
@@ -75,9 +74,7 @@ def load_for_update(session: Session, ids: Iterable[str]) -> dict[str, Proposal]
     query = (
         select(proposal).where(proposal.c.proposal_id.in_(wanted)).order_by(proposal.c.proposal_id)
     )
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update()
-    return {row.proposal_id: from_row(row) for row in session.execute(query)}
+    return {row.proposal_id: from_row(row) for row in session.execute(for_update(session, query))}
 
 
 def save(session: Session, proposals: Sequence[Proposal]) -> None:
@@ -86,8 +83,7 @@ def save(session: Session, proposals: Sequence[Proposal]) -> None:
         return
     now = datetime.now(UTC)
     rows = [{**to_row(p), "created_at": now, "updated_at": now} for p in proposals]
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(proposal).values(rows)
+    stmt = insert(session, proposal).values(rows)
     updated = {c: stmt.excluded[c] for c in (*KEY_COLUMNS, "detail", "updated_at")}
     session.execute(stmt.on_conflict_do_update(index_elements=["proposal_id"], set_=updated))
 

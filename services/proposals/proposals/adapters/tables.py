@@ -16,6 +16,7 @@ from sqlalchemy import (
 )
 
 from grantflow.audit import AuditLog, audit_table
+from grantflow.db import SEQ
 from grantflow.journal import Inbox, Outbox, inbox_table, outbox_table
 
 metadata = MetaData()
@@ -44,7 +45,7 @@ Index("ix_proposals_proposal_state", proposal.c.state)
 history = Table(
     "proposals_history",
     metadata,
-    Column("seq", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True),
+    Column("seq", SEQ, primary_key=True),
     Column("proposal_id", String(64), nullable=False),
     Column("version", Integer, nullable=False),
     Column("event_id", String(200), nullable=False),
