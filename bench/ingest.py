@@ -23,7 +23,7 @@ import pika
 import psycopg2
 from _context import describe
 
-from grantflow import samples
+from grantflow_tools import samples
 
 ROOT = Path(__file__).resolve().parents[1]
 PG = "postgresql://postgres@127.0.0.1:5432"
@@ -54,7 +54,7 @@ def fresh_database() -> str:
     admin.close()
     url = f"{PG}/{DB}"
     subprocess.run(
-        [sys.executable, "-m", "grantflow.cli", "migrate"],
+        [sys.executable, "-m", "grantflow_tools.cli", "migrate"],
         check=True,
         env={**os.environ, "DATABASE_URL": url},
         cwd=ROOT,
@@ -139,7 +139,7 @@ def service(payloads: list[bytes], url: str) -> float:
         "HTTP_HOST": "127.0.0.1",
     }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "grantflow.cli", "run", "proposals"], env=env, cwd=ROOT
+        [sys.executable, "-m", "grantflow_tools.cli", "run", "proposals"], env=env, cwd=ROOT
     )
     db = psycopg2.connect(url)
     db.autocommit = True

@@ -89,8 +89,8 @@ def slow_provinces(codes: list[str]) -> set[str]:
 
 
 def fresh_database() -> str:
-    from grantflow.migrate import upgrade
-    from grantflow.registry import SERVICES
+    from grantflow_tools.migrate import upgrade
+    from grantflow_tools.registry import SERVICES
 
     admin = psycopg2.connect(f"{PG}/postgres")
     admin.autocommit = True
@@ -323,7 +323,7 @@ def time_service(url: str, count: int, budget_s: float, timeout_s: float) -> dic
         "PGOPTIONS": f"-c statement_timeout={int(timeout_s * 1000)}",  # read by libpq
     }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "grantflow.cli", "run", "reporting"], env=env, cwd=ROOT
+        [sys.executable, "-m", "grantflow_tools.cli", "run", "reporting"], env=env, cwd=ROOT
     )
     base = f"http://127.0.0.1:{port}"
     http = requests.Session()

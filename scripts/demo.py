@@ -30,7 +30,7 @@ warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")  # namek
 ROOT = Path(__file__).resolve().parents[1]
 VAR = ROOT / "var"
 PORTS = {"proposals": 8001, "disbursement": 8002, "notifications": 8003, "reporting": 8004}
-GRANTFLOW = [sys.executable, "-m", "grantflow.cli"]
+GRANTFLOW = [sys.executable, "-m", "grantflow_tools.cli"]
 AUTH: dict[str, str] = {}  # the central officer's bearer token, from `grantflow token`
 
 
@@ -48,7 +48,7 @@ def main() -> int:
     VAR.mkdir(exist_ok=True)
     env = demo_environment(amqp)
     AUTH["Authorization"] = "Bearer " + dev_token(env, "central_officer", "demo-central")
-    from grantflow.registry import SERVICES
+    from grantflow_tools.registry import SERVICES
 
     step("1. migrations", env["DATABASE_URL"])
     subprocess.run([*GRANTFLOW, "migrate"], env=env, check=True, cwd=ROOT)
@@ -60,7 +60,9 @@ def main() -> int:
         step("3. the scenario over AMQP", "var/south-2016.jsonl")
         events = VAR / "south-2016.jsonl"
         with events.open("w") as out:
-            subprocess.run([sys.executable, "-m", "grantflow.scenario"], stdout=out, check=True)
+            subprocess.run(
+                [sys.executable, "-m", "grantflow_tools.scenario"], stdout=out, check=True
+            )
         subprocess.run([*GRANTFLOW, "publish", str(events)], env=env, cwd=ROOT, check=True)
         wait_until_applied(env, amqp)
         step("4. lag evaluation as of 30/06/2016")
@@ -122,7 +124,7 @@ def demo_environment(amqp: str) -> dict[str, str]:
 
 
 def empty_queues(amqp: str) -> None:
-    from grantflow.settle import queue_names
+    from grantflow_tools.quiet import queue_names
 
     connection = pika.BlockingConnection(pika.URLParameters(amqp))
     channel = connection.channel()
@@ -183,12 +185,12 @@ def get(service: str, path: str, **params: str) -> dict:
 
 def wait_until_applied(env: dict[str, str], amqp: str) -> None:
     from grantflow.db import make_engine
-    from grantflow.settle import wait_until_settled
+    from grantflow_tools.quiet import wait_until_quiet
 
     print("waiting until every event is applied in every service ...", flush=True)
     started = time.monotonic()
-    wait_until_settled(make_engine(env["DATABASE_URL"]), amqp, timeout=300)
-    print(f"settled in {time.monotonic() - started:.1f} s")
+    wait_until_quiet(make_engine(env["DATABASE_URL"]), amqp, timeout=300)
+    print(f"quiet in {time.monotonic() - started:.1f} s")
 
 
 def step(title: str, detail: str = "") -> None:
@@ -196,7 +198,7 @@ def step(title: str, detail: str = "") -> None:
 
 
 def show_report() -> None:
-    from grantflow.scenario import compare
+    from grantflow_tools.scenario import compare
 
     region = get("reporting", "/api/v1/reports/regions/south_2016", period="2016-H1")
     rows = compare(region)
@@ -232,7 +234,7 @@ def show_lagging(evaluation: dict) -> None:
 
 
 def show_mail(env: dict[str, str], evaluation: dict) -> None:
-    from grantflow.registry import SERVICES
+    from grantflow_tools.registry import SERVICES
 
     if "notifications" not in SERVICES:
         return

@@ -51,8 +51,8 @@ def database_url() -> str:
     admin.autocommit = True
     admin.cursor().execute(f"CREATE DATABASE {name}")
     url = PG_ADMIN.rsplit("/", 1)[0] + "/" + name
-    from grantflow.migrate import upgrade
-    from grantflow.registry import SERVICES
+    from grantflow_tools.migrate import upgrade
+    from grantflow_tools.registry import SERVICES
 
     for entry in SERVICES.values():
         upgrade(entry, url)

@@ -66,7 +66,7 @@ def test_dockerignore_keeps_the_context_small() -> None:
 
 
 def test_the_installed_package_carries_every_service_and_its_migrations(tmp_path: Path) -> None:
-    from grantflow.registry import SERVICES
+    from grantflow_tools.registry import SERVICES
 
     source = tmp_path / "src"
     source.mkdir()
@@ -103,4 +103,6 @@ def test_the_installed_package_carries_every_service_and_its_migrations(tmp_path
         assert len(versions) >= 2, f"{entry.name}: no migration scripts"
     assert any(n.startswith("grantflow/reference/data/") for n in names)
     entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
-    assert "grantflow = grantflow.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert (
+        "grantflow = grantflow_tools.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    )

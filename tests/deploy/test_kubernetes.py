@@ -278,7 +278,7 @@ def test_the_prometheus_rule_is_the_compose_rules_file(rendered: Rendered) -> No
 
 def test_the_sample_recipients_file_loads() -> None:
     """config/recipients.yaml (the ConfigMap, and compose's mount) is what notifications reads."""
-    from grantflow.registry import SERVICES
+    from grantflow_tools.registry import SERVICES
 
     path = ROOT / "k8s" / "base" / "config" / "recipients.yaml"
     recipients = yaml.safe_load(path.read_text(encoding="utf-8"))["recipients"]

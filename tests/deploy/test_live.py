@@ -35,7 +35,7 @@ SCRAPE_CONFIG = ROOT / "monitoring" / "prometheus" / "prometheus.yml"
 
 @pytest.fixture(scope="module")
 def running(database_url: str, amqp_uri: str) -> Iterator[dict[str, ServiceProcess]]:
-    from grantflow.registry import SERVICES
+    from grantflow_tools.registry import SERVICES
 
     env = {"AMQP_URI": amqp_uri, "DATABASE_URL": database_url, "LOG_FORMAT": "text"}
     started: dict[str, ServiceProcess] = {}

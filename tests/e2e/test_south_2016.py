@@ -10,7 +10,7 @@ from contextlib import ExitStack
 import pytest
 
 from grantflow import scenario
-from grantflow.registry import SERVICES
+from grantflow_tools.registry import SERVICES
 from tests.e2e.conftest import Pipeline
 from tests.support.services import ROOT, ServiceProcess
 
@@ -26,7 +26,7 @@ def running(request, clean, engine, amqp_uri, database_url, tmp_path):
     from aiosmtpd.controller import Controller
 
     from grantflow.db import make_engine
-    from grantflow.migrate import upgrade
+    from grantflow_tools.migrate import upgrade
     from tests.integration.conftest import SmtpSink
     from tests.support.services import free_port
 
@@ -68,7 +68,7 @@ def running(request, clean, engine, amqp_uri, database_url, tmp_path):
 def cli_token(role: str, env: dict[str, str]) -> str:
     """A token as a person gets one: `grantflow token` (signed with the suite's secret)."""
     return subprocess.run(
-        [sys.executable, "-m", "grantflow.cli", "token", "--role", role, "--sub", "e2e"],
+        [sys.executable, "-m", "grantflow_tools.cli", "token", "--role", role, "--sub", "e2e"],
         env={**os.environ, **env},
         cwd=ROOT,
         capture_output=True,
@@ -81,9 +81,9 @@ def test_the_report_table_is_reproduced_with_no_dead_letter(running):
     pipeline, procs, env, tmp_path, sink = running
     events = tmp_path / "south-2016.jsonl"
     with events.open("w") as out:
-        subprocess.run([sys.executable, "-m", "grantflow.scenario"], stdout=out, check=True)
+        subprocess.run([sys.executable, "-m", "grantflow_tools.scenario"], stdout=out, check=True)
     published = subprocess.run(
-        [sys.executable, "-m", "grantflow.cli", "publish", "--quiet", str(events)],
+        [sys.executable, "-m", "grantflow_tools.cli", "publish", "--quiet", str(events)],
         env={**procs["proposals"].env, **env},
         cwd=ROOT,
         capture_output=True,

@@ -19,7 +19,7 @@ INGEST_QUEUE = "grantflow.lifecycle.proposals"
 
 def _service_queues() -> list[str]:
     """Every queue a service consumes from (each service may bind both exchanges)."""
-    from grantflow.registry import SERVICES
+    from grantflow_tools.registry import SERVICES
 
     return [
         f"{exchange}.{name}"
@@ -32,7 +32,7 @@ def _service_tables() -> list[str]:
     """Every table of every registered service (`<package>.adapters.tables.metadata`)."""
     from importlib import import_module
 
-    from grantflow.registry import SERVICES
+    from grantflow_tools.registry import SERVICES
 
     return [
         t.name
@@ -196,10 +196,10 @@ class Pipeline:
     headers: dict[str, str] = field(default_factory=dict)  # none: the test suite's default
 
     def settled(self, timeout: float = 30) -> None:
-        """Wait until everything published was applied where it goes (grantflow.settle)."""
-        from grantflow.settle import wait_until_settled
+        """Wait until everything published was applied where it goes (grantflow_tools.quiet)."""
+        from grantflow_tools.quiet import wait_until_quiet
 
-        wait_until_settled(self.engine, self.broker.uri, timeout)
+        wait_until_quiet(self.engine, self.broker.uri, timeout)
 
     def get(self, service: str, path: str, **params: Any) -> requests.Response:
         return requests.get(

@@ -17,10 +17,10 @@ import pytest
 import requests
 from sqlalchemy import text
 
-from grantflow import samples
 from grantflow.auth import PROVINCE_OFFICER, ROLES
 from grantflow.http import ApiHandler
-from grantflow.registry import SERVICES
+from grantflow_tools import samples
+from grantflow_tools.registry import SERVICES
 from tests.integration.conftest import NOTIFY_TEST_CONFIG, _service_queues, _service_tables
 from tests.support import money
 from tests.support.auth import SECRET, header

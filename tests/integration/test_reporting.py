@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from grantflow import samples
+from grantflow_tools import samples
 from tests.support import money
 
 AS_OF = "2016-06-30"

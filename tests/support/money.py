@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from grantflow.samples import event
+from grantflow_tools.samples import event
 
 TREASURY = "urn:kbnn:payments"
 PROPOSALS = "grantflow/proposals"

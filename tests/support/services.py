@@ -79,7 +79,7 @@ class ServiceProcess:
             # The unpatched module: eventlet's green Popen waits on a pipe through the hub,
             # which has refused a second reader of a reused descriptor under load.
             self.proc = _blocking_subprocess.Popen(
-                [sys.executable, "-m", "grantflow.cli", "run", self.service],
+                [sys.executable, "-m", "grantflow_tools.cli", "run", self.service],
                 env=self.env,
                 cwd=ROOT,
                 stdout=log,

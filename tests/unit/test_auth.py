@@ -19,7 +19,7 @@ from grantflow.config import Settings
 from grantflow.errors import Refused
 
 REPO = Path(__file__).resolve().parents[2]
-CLI = [sys.executable, "-m", "grantflow.cli"]
+CLI = [sys.executable, "-m", "grantflow_tools.cli"]
 SECRET = "a-test-secret-that-is-long-enough-for-hs256"
 
 
@@ -115,7 +115,7 @@ def test_will_refuse_to_start_in_production_with_development_secrets(env: dict, 
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("AUTH_", "AMQP_URI"))}
     environ.update({"GRANTFLOW_ENV": "production", **{k: v for k, v in env.items() if v}})
     result = subprocess.run(
-        [sys.executable, "-m", "grantflow.cli", "run", "proposals"],
+        [sys.executable, "-m", "grantflow_tools.cli", "run", "proposals"],
         capture_output=True,
         text=True,
         env=environ,

@@ -153,7 +153,7 @@ def test_cli_migrate_with_a_bad_database_url_exits_2_with_one_line_naming_it():
     env = {**os.environ, "DATABASE_URL": "mysql://x"}
     python = str(PYTHON) if PYTHON.exists() else sys.executable
     result = subprocess.run(
-        [python, "-m", "grantflow.cli", "migrate"],
+        [python, "-m", "grantflow_tools.cli", "migrate"],
         cwd=REPO,
         env=env,
         capture_output=True,

@@ -176,7 +176,7 @@ def http_routes(service_cls: type) -> set[tuple[str, str]]:
 
 @pytest.mark.parametrize("service", sorted(SERVICES))
 def test_the_openapi_document_describes_every_http_route_of_each_service_and_no_more(service):
-    from grantflow.registry import SERVICES as REGISTERED
+    from grantflow_tools.registry import SERVICES as REGISTERED
 
     assert REGISTERED[service].cls_path == SERVICES[service]
     served = http_routes(REGISTERED[service].load())

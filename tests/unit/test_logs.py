@@ -1,7 +1,7 @@
 import json
 import logging
 
-from grantflow import logs
+from grantflow_tools import logs
 
 
 def test_json_log_lines_carry_the_event_id(capsys):

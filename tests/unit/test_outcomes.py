@@ -10,7 +10,7 @@ import pytest
 from grantflow.contract import Contract, Envelope
 from grantflow.errors import Refused
 from grantflow.outcomes import NotApplied, decided
-from grantflow.samples import submitted
+from grantflow_tools.samples import submitted
 
 CONTRACTS = Path(__file__).resolve().parents[2] / "contracts"
 

@@ -1,4 +1,4 @@
-"""grantflow.publish.read_events: the three file shapes `grantflow publish` accepts."""
+"""grantflow_tools.publish.read_events: the three file shapes `grantflow publish` accepts."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from grantflow.publish import read_events
+from grantflow_tools.publish import read_events
 from tests.support import events as ev
 
 PID = "DA-2016-74-0001"

@@ -1,25 +1,13 @@
-"""Alembic for every service: each has its own scripts and its own version table."""
+"""What every service's migrations/env.py runs: one advisory lock, its own version table."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from alembic import command, context
-from alembic.config import Config
+from alembic import context
 from sqlalchemy import MetaData, text
 
 from grantflow.db import is_postgres, make_engine
-from grantflow.registry import ServiceEntry
 
 LOCK_KEY = 7_420_160_001  # one advisory lock: concurrent `grantflow migrate` runs queue up
-
-
-def upgrade(service: ServiceEntry, url: str, revision: str = "head") -> None:
-    cfg = Config()
-    cfg.set_main_option("script_location", str(service.migrations))
-    cfg.attributes["url"] = url
-    cfg.attributes["version_table"] = service.version_table
-    command.upgrade(cfg, revision)
 
 
 def run_env(target_metadata: MetaData) -> None:
@@ -45,9 +33,3 @@ def run_env(target_metadata: MetaData) -> None:
                 connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": LOCK_KEY})
                 connection.commit()
     engine.dispose()
-
-
-def migrate_all(services: list[ServiceEntry], url: str, echo: Any = print) -> None:
-    for service in services:
-        upgrade(service, url)
-        echo(f"{service.name}: migrations applied")

@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
             return _token(args)
         if args.command == "run":
             from grantflow.config import refuse_unsafe_production
-            from grantflow.runner import run_services
+            from grantflow_tools.runner import run_services
 
             refuse_unsafe_production()
 
@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
             return _migrate(args.services)
         if args.command == "reporting":
             return _rebuild()
-        from grantflow.publish import publish_file
+        from grantflow_tools.publish import publish_file
 
         return publish_file(args.file, exchange=args.exchange, progress=not args.quiet)
     except ConfigError as exc:
@@ -97,8 +97,8 @@ def _token(args: argparse.Namespace) -> int:
 
 def _migrate(names: list[str]) -> int:
     from grantflow.config import settings
-    from grantflow.migrate import migrate_all
-    from grantflow.registry import resolve
+    from grantflow_tools.migrate import migrate_all
+    from grantflow_tools.registry import resolve
 
     migrate_all(resolve(names), settings().database_url)
     return 0

@@ -11,8 +11,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from grantflow.reference import advance_cap_percent
-from grantflow.scenario.events import CENTRE, MINISTRY, TREASURY, cloud_event
-from grantflow.scenario.proposals import Proposal
+from grantflow_tools.scenario.events import CENTRE, MINISTRY, TREASURY, cloud_event
+from grantflow_tools.scenario.proposals import Proposal
 
 
 def lifecycle_events(p: Proposal, rng: random.Random, seq: list[int]) -> list[dict]:

@@ -160,7 +160,7 @@ def sample_file_events() -> list[dict[str, Any]]:
 
 
 def main() -> None:
-    """`python -m grantflow.samples` writes the demo's sample file as JSON lines to stdout."""
+    """`python -m grantflow_tools.samples` writes the demo's sample file as JSON lines to stdout."""
     import json
     import sys
 

@@ -1,11 +1,11 @@
-"""`python -m grantflow.scenario`: the scenario's events as JSON lines on standard output."""
+"""`python -m grantflow_tools.scenario`: the scenario's events as JSON lines on standard output."""
 
 from __future__ import annotations
 
 import json
 import sys
 
-from grantflow.scenario.generator import build
+from grantflow_tools.scenario.generator import build
 
 
 def main() -> None:

@@ -16,11 +16,11 @@ import eventlet
 from eventlet.event import Event
 from nameko.runners import ServiceRunner
 
-from grantflow import logs
 from grantflow.config import settings
-from grantflow.registry import resolve
+from grantflow_tools import logs
+from grantflow_tools.registry import resolve
 
-log = logging.getLogger("grantflow.runner")
+log = logging.getLogger("grantflow_tools.runner")
 
 
 def nameko_config(service: str) -> dict[str, Any]:

@@ -10,7 +10,7 @@ trained in management, 5 demonstration models, 59 establishments with machinery 
 ("nearly 130") trade-fair participations. Four provinces are plausibly behind: approved
 proposals still without a contract, progress reports late, little disbursed.
 
-    python -m grantflow.scenario > var/south-2016.jsonl
+    python -m grantflow_tools.scenario > var/south-2016.jsonl
 
 - `report`: what the report says (plans, outputs, the provinces behind);
 - `events`: the CloudEvent envelope and who sends what;
@@ -20,7 +20,7 @@ proposals still without a contract, progress reports late, little disbursed.
 - `comparison`: the report's figures beside what grantflow computed (`compare`).
 """
 
-from grantflow.scenario.comparison import compare
-from grantflow.scenario.report import AS_OF, LAGGING, REGION
+from grantflow_tools.scenario.comparison import compare
+from grantflow_tools.scenario.report import AS_OF, LAGGING, REGION
 
 __all__ = ["AS_OF", "LAGGING", "REGION", "compare"]

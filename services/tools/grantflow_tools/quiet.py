@@ -1,4 +1,4 @@
-"""Waiting until a run has settled: every event published was applied where it goes.
+"""Waiting until a run is quiet: every event published was applied where it goes.
 
 For the demo and the end-to-end tests, which watch the whole system from outside: the
 lifecycle and domain-event queues (and their delay queues) are empty, every outbox is
@@ -15,7 +15,7 @@ import pika
 from sqlalchemy import Engine, text
 
 from grantflow.config import settings
-from grantflow.registry import SERVICES
+from grantflow_tools.registry import SERVICES
 
 
 def queue_names() -> list[str]:
@@ -47,7 +47,7 @@ class Watcher:
         with self.engine.connect() as conn:
             return int(conn.execute(text(sql)).scalar_one())
 
-    def settled(self) -> bool:
+    def quiet(self) -> bool:
         from disbursement.handlers import PROPOSAL_EVENTS
 
         if any(self.depth(q) for q in queue_names()):
@@ -69,17 +69,17 @@ class Watcher:
             self.connection.close()
 
 
-def wait_until_settled(
+def wait_until_quiet(
     engine: Engine, amqp_uri: str, timeout: float = 120, progress: Callable[[], None] | None = None
 ) -> None:
-    """Return once the run is settled twice in a row; TimeoutError after `timeout` s."""
+    """Return once the run is quiet twice in a row; TimeoutError after `timeout` s."""
     watcher = Watcher(engine, amqp_uri)
-    deadline, quiet = time.monotonic() + timeout, 0
+    deadline, streak = time.monotonic() + timeout, 0
     try:
-        while quiet < 2:
-            quiet = quiet + 1 if watcher.settled() else 0
+        while streak < 2:
+            streak = streak + 1 if watcher.quiet() else 0
             if time.monotonic() > deadline:
-                raise TimeoutError(f"not settled after {timeout:.0f} s")
+                raise TimeoutError(f"not quiet after {timeout:.0f} s")
             if progress:
                 progress()
             time.sleep(0.05)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from grantflow.reference import ceiling_for
-from grantflow.scenario.report import LAGGING, OTHER_ACTIVITIES, OUTPUTS, split
+from grantflow_tools.scenario.report import LAGGING, OTHER_ACTIVITIES, OUTPUTS, split
 
 
 @dataclass

@@ -7,10 +7,10 @@ from datetime import date
 from typing import Any
 
 from grantflow.reference import region_members
-from grantflow.scenario.events import CENTRE, cloud_event
-from grantflow.scenario.lifecycle import lifecycle_events
-from grantflow.scenario.proposals import proposals_for
-from grantflow.scenario.report import PLANS, REGION, SEED, split
+from grantflow_tools.scenario.events import CENTRE, cloud_event
+from grantflow_tools.scenario.lifecycle import lifecycle_events
+from grantflow_tools.scenario.proposals import proposals_for
+from grantflow_tools.scenario.report import PLANS, REGION, SEED, split
 
 
 def build() -> list[dict[str, Any]]:
