@@ -1,25 +1,16 @@
 """Errors with stable codes, and the one table that maps them to HTTP status.
 
-A `Refused` event is never applied: it is dead-lettered with its code. An `Early` event may
-become applicable once its prerequisite arrives, so it is retried inside the window first.
+`Refused` and `Early` are the domain's (`grantflow.domain.refusals`); they are named here too
+so that adapters and entrypoints need one import.
 """
 
 from __future__ import annotations
 
 from http import HTTPStatus
 
+from grantflow.domain.refusals import Early, Refused
 
-class Refused(Exception):
-    """An event or command that breaks a rule; `code` is stable, `detail` is for a person."""
-
-    def __init__(self, code: str, detail: str) -> None:
-        super().__init__(f"{code}: {detail}")
-        self.code = code
-        self.detail = detail
-
-
-class Early(Refused):
-    """Valid, but its prerequisite has not been applied yet (e.g. progress before contract)."""
+__all__ = ["HTTP_STATUS", "Early", "Refused", "http_status"]
 
 
 HTTP_STATUS: dict[str, int] = {

@@ -14,6 +14,7 @@ from disbursement.domain import rules
 from disbursement.domain.model import Commitment, Plan, Stage, cumulative, overdue
 from grantflow.audit import Change as Audited
 from grantflow.contract import Envelope, new_event
+from grantflow.domain import Scope
 from grantflow.errors import Refused
 from grantflow.outcomes import Applied, NotApplied, Outcome, decided
 
@@ -24,16 +25,12 @@ PROPOSAL_EVENTS = ("contract_signed", "proposal_accepted", "proposal_settled", "
 PLAN_TYPES = ("plan.approved", "plan.adjusted")
 
 
-def _plan_key(d: dict[str, Any]) -> tuple[str, int, str]:
-    return d["province"], d["year"], d["source_fund"]
-
-
 def decide(
     e: Envelope, plans: dict[str, Plan], commitments: dict[str, Commitment]
 ) -> rules.Change | None:
     d = e.data
     if e.type in PLAN_TYPES:
-        key = "{}:{}:{}".format(*_plan_key(d))
+        key = Scope.of(d).key
         return rules.approve_plan(plans.get(key), d, e.on, adjusted=e.type == "plan.adjusted")
     current = commitments.get(d["proposal_id"])
     match e.type:
@@ -55,7 +52,7 @@ def decide(
 def apply_events(session: Session, events: Sequence[Envelope]) -> list[Outcome]:
     """Apply in order; load every plan and commitment once, write in a few statements."""
     plans: dict[str, Plan] = repository.load_plans(
-        session, [_plan_key(e.data) for e in events if e.type in PLAN_TYPES]
+        session, [Scope.of(e.data) for e in events if e.type in PLAN_TYPES]
     )
     commitments = repository.load_commitments(
         session, [e.data["proposal_id"] for e in events if e.type not in PLAN_TYPES]
@@ -112,7 +109,7 @@ def _before(
 ) -> tuple[str, dict[str, Any] | None]:
     """What an event is about and its state before (for the audit trail)."""
     if e.type in PLAN_TYPES:
-        key = "{}:{}:{}".format(*_plan_key(e.data))
+        key = Scope.of(e.data).key
         return key, _state(plans.get(key))
     pid = e.data["proposal_id"]
     return pid, _state(commitments.get(pid))

@@ -24,6 +24,7 @@ from grantflow.auth import (
 from grantflow.config import settings
 from grantflow.contract import Envelope, contract
 from grantflow.db import Database
+from grantflow.domain import FUNDS
 from grantflow.errors import Refused
 from grantflow.http import (
     Caller,
@@ -40,7 +41,6 @@ from grantflow.outcomes import Outcome, apply_batch, apply_one
 from grantflow.reference import region_members
 from grantflow.relay import OutboxRelay
 
-FUNDS = ("national", "local")
 OVERDUE_RAISERS = frozenset({CENTRAL_OFFICER, FINANCE, SYSTEM})
 
 

@@ -13,26 +13,13 @@ from disbursement.adapters.repository import from_row
 from disbursement.adapters.tables import commitment, ledger, plan
 from disbursement.domain.model import DISBURSED, EntryKind, cumulative
 from grantflow.db import utc
+from grantflow.domain import FUNDS, change_percent, rate
 from grantflow.reference import province as province_on
-
-FUNDS = ("national", "local")
 
 
 def _name(code: str, on: date) -> str | None:
     found = province_on(code, on)
     return found.name if found else None
-
-
-def change_percent(amount: int, previous: int | None) -> float | None:
-    """Year-on-year change in percent, two decimals (as the 2016 report rounds)."""
-    if not previous:
-        return None
-    return round((amount - previous) * 100 / previous, 2)
-
-
-def rate(disbursed: int, allocated: int) -> float | None:
-    """Disbursement rate = (advances + payments) / approved allocation, four decimals."""
-    return round(disbursed / allocated, 4) if allocated else None
 
 
 def _plans_in_force(

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from grantflow.audit import Acting
 from grantflow.contract import new_event
 from grantflow.db import insert, is_postgres
+from grantflow.domain import Scope
 from reporting import overdue
 from reporting.adapters.tables import level, level_history, outbox
 from reporting.domain.lag import LagRules
@@ -168,5 +169,5 @@ def _record_level(
 
 
 def _event(kind: str, f: ProvinceFigures, version: int, data: dict[str, Any]) -> dict[str, Any]:
-    subject = f"{f.province}:{f.year}:{f.source_fund}"
+    subject = Scope(f.province, f.year, f.source_fund).key
     return new_event(kind, SOURCE, data, subject=subject, version=version)

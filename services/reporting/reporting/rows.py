@@ -9,12 +9,8 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from grantflow.contract import Envelope
+from grantflow.domain import day_number as day
 from reporting.adapters.tables import money
-
-
-def day(value: str | date) -> int:
-    """`date.toordinal()` of an ISO date or a date: `day("2016-06-30") == 736145`."""
-    return (date.fromisoformat(value) if isinstance(value, str) else value).toordinal()
 
 
 def add_money(session: Session, e: Envelope, kind: str, amount: int, on: str | date) -> None:

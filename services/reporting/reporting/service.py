@@ -14,6 +14,7 @@ from grantflow.auth import ALL_PROVINCE_READERS, AUDIT_READERS, CENTRAL, SYSTEM,
 from grantflow.config import settings
 from grantflow.contract import Envelope
 from grantflow.db import Database
+from grantflow.domain import FUNDS
 from grantflow.errors import Refused
 from grantflow.http import Caller, Observable, api, query_choice, query_date, query_int, query_text
 from grantflow.ingest import RawMessage, lifecycle_ingest
@@ -27,7 +28,6 @@ from reporting.business import Business
 from reporting.config import reporting_settings
 from reporting.evaluation import Evaluation
 
-FUNDS = ("national", "local")
 REASONS_PER_PROVINCE = 20  # in the answer of an evaluation, unless asked otherwise
 
 

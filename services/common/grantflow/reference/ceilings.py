@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 
+from grantflow.domain.scope import FUNDS as SHARED_FUNDS
 from grantflow.reference._data import as_date, as_int, load
 from grantflow.reference.activities import require_activity
 
-FUNDS = frozenset({"national", "local"})
+FUNDS = frozenset(SHARED_FUNDS)
 PER = frozenset({"proposal", "enterprise"})
 
 

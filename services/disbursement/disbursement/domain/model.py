@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
+from grantflow.domain import Scope
+
 
 class Stage(StrEnum):
     """The disbursement service's copy of a proposal's state, from the proposals' events."""
@@ -58,7 +60,7 @@ class Plan:
 
     @property
     def key(self) -> str:
-        return f"{self.province}:{self.year}:{self.source_fund}"
+        return Scope(self.province, self.year, self.source_fund).key
 
 
 @dataclass(slots=True)

@@ -22,7 +22,7 @@ from disbursement.domain.model import (
     Stage,
     due_by,
 )
-from grantflow.errors import Early, Refused
+from grantflow.domain import Early, Refused, Scope, day
 from grantflow.reference import advance_cap_percent, province
 
 
@@ -34,19 +34,15 @@ class Change:
     entries: list[Entry] = field(default_factory=list)
 
 
-def _day(value: str) -> date:
-    return date.fromisoformat(value)
-
-
 def _lines(raw: list[dict[str, Any]] | None) -> list[Line]:
-    return [Line(_day(r["due_on"]), r["amount_vnd"]) for r in raw or []]
+    return [Line(day(r["due_on"]), r["amount_vnd"]) for r in raw or []]
 
 
 # Plans ------------------------------------------------------------------------------------
 
 
 def approve_plan(existing: Plan | None, d: dict[str, Any], on: date, adjusted: bool) -> Change:
-    key = f"{d['province']}:{d['year']}:{d['source_fund']}"
+    key = Scope.of(d).key
     if (
         province(d["province"], date(d["year"], 1, 1)) is None
         and province(d["province"], on) is None
@@ -91,7 +87,7 @@ def commit(existing: Commitment | None, d: dict[str, Any]) -> Change:
         activity=d["activity"],
         contract_no=d["contract_no"],
         contract_vnd=d["amount_vnd"],
-        signed_on=_day(d["signed_on"]),
+        signed_on=day(d["signed_on"]),
         tranches=_lines(d["tranches"]),
         recoverable=d["recoverable"],
         repayments=_lines(d["repayments"]),
@@ -125,7 +121,7 @@ def _open(existing: Commitment | None, pid: str, *stages: Stage) -> Commitment:
 def accept(existing: Commitment | None, d: dict[str, Any]) -> Change:
     """Acceptance unlocks the payments that come after it (`payment`, `final`)."""
     c = _open(existing, d["proposal_id"], Stage.CONTRACTED)
-    c.stage, c.accepted_on = Stage.ACCEPTED, _day(d["accepted_on"])
+    c.stage, c.accepted_on = Stage.ACCEPTED, day(d["accepted_on"])
     return Change(c, None)
 
 
@@ -135,7 +131,7 @@ def settle(existing: Commitment | None, d: dict[str, Any]) -> Change:
             "not_accepted", f"the settlement of {d['proposal_id']} waits for its acceptance"
         )
     c = _open(existing, d["proposal_id"], Stage.ACCEPTED)
-    settled, on = d["settled_vnd"], _day(d["settled_on"])
+    settled, on = d["settled_vnd"], day(d["settled_on"])
     refund = max(0, c.paid_vnd - settled)
     released = c.contract_vnd - min(settled, c.contract_vnd)
     c.stage, c.settled_vnd = Stage.SETTLED, settled
@@ -174,7 +170,7 @@ def cancel(existing: Commitment | None, d: dict[str, Any], on: date) -> Change |
 
 def pay(existing: Commitment | None, d: dict[str, Any]) -> Change:
     pid, amount, kind, voucher = d["proposal_id"], d["amount_vnd"], d["kind"], d["voucher_no"]
-    paid_on = _day(d["paid_on"])
+    paid_on = day(d["paid_on"])
     if existing is not None and kind == "final" and existing.stage == Stage.CONTRACTED:
         raise Early("not_accepted", f"a final payment of {pid} waits for its acceptance")
     c = _open(existing, pid, Stage.CONTRACTED, Stage.ACCEPTED)
@@ -220,7 +216,7 @@ def pay(existing: Commitment | None, d: dict[str, Any]) -> Change:
 
 
 def repay(existing: Commitment | None, d: dict[str, Any]) -> Change:
-    pid, amount, received_on = d["proposal_id"], d["amount_vnd"], _day(d["received_on"])
+    pid, amount, received_on = d["proposal_id"], d["amount_vnd"], day(d["received_on"])
     c = _open(existing, pid, Stage.CONTRACTED, Stage.ACCEPTED, Stage.SETTLED)
     if not c.recoverable:
         raise Refused("not_recoverable", f"proposal {pid} is not recoverable support")

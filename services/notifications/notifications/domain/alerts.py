@@ -16,6 +16,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
+from grantflow.domain import Scope
 from notifications.domain.model import Alert, Level, Status
 
 EVENT_TYPES: tuple[str, ...] = (
@@ -59,8 +60,8 @@ class Urgency(Enum):
 
 def signal_of(event_type: str, data: Mapping[str, Any], version: int | None) -> Signal | None:
     """The alert signal an event carries, or None when it carries none (no refund due)."""
-    scope = (data["province"], data["year"], data["source_fund"])
-    key = ":".join(str(part) for part in scope)
+    scope = Scope.of(data)
+    key = scope.key
     pid = data.get("proposal_id")
     match event_type:
         case "province_lagging":
@@ -86,9 +87,9 @@ def signal_of(event_type: str, data: Mapping[str, Any], version: int | None) -> 
         kind=kind,
         firing=event_type != "province_recovered",
         level=level,
-        province=scope[0],
-        year=scope[1],
-        source_fund=scope[2],
+        province=scope.province,
+        year=scope.year,
+        source_fund=scope.source_fund,
         data=dict(data),
         proposal_id=pid,
         version=version if kind == "province_lagging" else None,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from grantflow.errors import Early, Refused
+from grantflow.domain import Early, Refused, day
 from grantflow.reference import ceiling_for, province
 from proposals.domain.model import RANK, TERMINAL, Line, Proposal, State
 
@@ -29,12 +29,8 @@ class Change:
 Rule = Callable[[Proposal | None, dict[str, Any], date], Change]
 
 
-def _day(value: str) -> date:
-    return date.fromisoformat(value)
-
-
 def _lines(raw: list[dict[str, Any]] | None) -> list[Line]:
-    return [Line(_day(r["due_on"]), r["amount_vnd"]) for r in raw or []]
+    return [Line(day(r["due_on"]), r["amount_vnd"]) for r in raw or []]
 
 
 def require(proposal: Proposal | None, proposal_id: str, *allowed: State) -> Proposal:
@@ -66,7 +62,7 @@ def submit(existing: Proposal | None, d: dict[str, Any], on: date) -> Change:
         raise Refused("illegal_transition", f"proposal {pid} already exists ({existing.state})")
     if province(d["province"], on) is None:
         raise Refused("unknown_province", f"no province has code {d['province']} on {on}")
-    start, end = _day(d["planned_start"]), _day(d["planned_end"])
+    start, end = day(d["planned_start"]), day(d["planned_end"])
     if end < start:
         raise Refused("dates_out_of_order", f"planned_end {end} is before planned_start {start}")
     fields = dict(
@@ -124,7 +120,7 @@ def appraise(existing: Proposal | None, d: dict[str, Any], on: date) -> Change:
 
 
 def approve(existing: Proposal | None, d: dict[str, Any], on: date) -> Change:
-    pid, amount, approved_on = d["proposal_id"], d["approved_vnd"], _day(d["approved_on"])
+    pid, amount, approved_on = d["proposal_id"], d["approved_vnd"], day(d["approved_on"])
     p = require(existing, pid, State.IN_APPRAISAL)
     if p.appraisal_outcome != "pass":
         raise Refused("illegal_transition", f"proposal {pid}'s appraisal outcome is not pass")
@@ -175,7 +171,7 @@ def sign_contract(existing: Proposal | None, d: dict[str, Any], on: date) -> Cha
             "repayments need recoverable support and must add up to the contract",
         )
     before = p.state
-    p.contract_no, p.contract_vnd, p.signed_on = d["contract_no"], amount, _day(d["signed_on"])
+    p.contract_no, p.contract_vnd, p.signed_on = d["contract_no"], amount, day(d["signed_on"])
     p.tranches, p.recoverable, p.repayments = tranches, recoverable, repayments
     data = {
         "contract_no": p.contract_no,
@@ -190,7 +186,7 @@ def sign_contract(existing: Proposal | None, d: dict[str, Any], on: date) -> Cha
 
 def report_progress(existing: Proposal | None, d: dict[str, Any], on: date) -> Change:
     p = require(existing, d["proposal_id"], State.CONTRACTED, State.IN_PROGRESS)
-    before, as_of = p.state, _day(d["as_of"])
+    before, as_of = p.state, day(d["as_of"])
     if p.progress_as_of is None or as_of >= p.progress_as_of:  # a late older report is history
         p.percent_complete, p.progress_as_of = d["percent_complete"], as_of
         p.outputs = d.get("outputs", p.outputs)
@@ -204,7 +200,7 @@ def report_progress(existing: Proposal | None, d: dict[str, Any], on: date) -> C
 
 def accept(existing: Proposal | None, d: dict[str, Any], on: date) -> Change:
     p = require(existing, d["proposal_id"], State.CONTRACTED, State.IN_PROGRESS)
-    before, p.accepted_on = p.state, _day(d["accepted_on"])
+    before, p.accepted_on = p.state, day(d["accepted_on"])
     p.outputs = d.get("outputs", p.outputs)
     data = {"accepted_on": d["accepted_on"], "outputs": p.outputs}
     return _move(p, State.ACCEPTED, "proposal_accepted", data, before)
@@ -224,7 +220,7 @@ def settle(existing: Proposal | None, d: dict[str, Any], on: date) -> Change:
             "settlement_over_contract",
             f"settled {amount} ₫ is more than the contract's {p.contract_vnd} ₫",
         )
-    before, p.settled_vnd, p.settled_on = p.state, amount, _day(d["settled_on"])
+    before, p.settled_vnd, p.settled_on = p.state, amount, day(d["settled_on"])
     data = {"settled_vnd": amount, "settled_on": d["settled_on"], "contract_vnd": p.contract_vnd}
     return _move(p, State.SETTLED, "proposal_settled", data, before)
 

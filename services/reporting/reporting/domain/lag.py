@@ -97,10 +97,6 @@ def level_of(
     return "normal"
 
 
-def rate(disbursed: int, allocated: int) -> float | None:
-    return round(disbursed / allocated, 4) if allocated else None
-
-
 def report_month(rules: LagRules, as_of: date) -> tuple[date, date]:
     """The month whose progress report is due by `as_of`, and its due day (the 25th unless
     configured otherwise)."""

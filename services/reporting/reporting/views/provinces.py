@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from reporting.domain.lag import LEVELS, LagRules, rate
+from grantflow.domain import rate
+from reporting.domain.lag import LEVELS, LagRules
 from reporting.evaluation import evaluate
 
 STATE_AS_OF_SQL = """

@@ -9,10 +9,11 @@ from typing import Any
 from sqlalchemy import and_, case, func, select, text
 from sqlalchemy.orm import Session
 
+from grantflow.domain import FUNDS, change_percent, rate
 from grantflow.errors import Refused
 from grantflow.reference import region_members
 from reporting.adapters.tables import progress, proposal
-from reporting.domain.lag import LEVELS, LagRules, rate
+from reporting.domain.lag import LEVELS, LagRules
 from reporting.evaluation import evaluate
 
 # What the 2016 report counts for each activity, as the outputs and targets name it.
@@ -113,7 +114,7 @@ def _plans(
 def _funding(session: Session, year: int, end: date, members: list[str]) -> dict[str, Any]:
     now, before = _plans(session, year, end, members), _plans(session, year - 1, None, members)
     funds = []
-    for fund in ("national", "local", "all"):
+    for fund in (*FUNDS, "all"):
         amount = sum(v for (_, f), v in now.items() if fund in ("all", f))
         previous = sum(v for (_, f), v in before.items() if fund in ("all", f))
         funds.append(
@@ -121,9 +122,7 @@ def _funding(session: Session, year: int, end: date, members: list[str]) -> dict
                 "source_fund": fund,
                 "amount_vnd": amount,
                 "previous_year_vnd": previous,
-                "change_percent": round((amount - previous) * 100 / previous, 2)
-                if previous
-                else None,
+                "change_percent": change_percent(amount, previous),
             }
         )
     local = len({code for code, f in now if f == "local"})
