@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export AMQP_URI ?= amqp://guest:guest@localhost:5672/
 
-.PHONY: install servers lint format test unit integration demo up bench clean
+.PHONY: install servers lint format typecheck test unit integration demo up bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,7 +30,12 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: install servers lint deploy-tools
+# mypy, strict: the shared library and every service's domain/ (pure rules).
+DOMAINS := $(filter-out services/common/%,$(wildcard services/*/*/domain))
+typecheck: install
+	$(BIN)/mypy services/common/grantflow $(DOMAINS)
+
+test: install servers lint typecheck deploy-tools
 	$(BIN)/python -m pytest -q tests
 
 unit: install

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from pydantic import Field, ValidationError, field_validator
@@ -83,10 +83,10 @@ class Settings(BaseSettings):
 
     @field_validator("ingest_retry_delays_seconds", mode="before")
     @classmethod
-    def _delays(cls, value: object) -> object:
+    def _delays(cls, value: Any) -> Any:
         if isinstance(value, str):
             value = tuple(float(part) for part in value.split(",") if part.strip())
-        if not value or any(float(v) <= 0 for v in value):  # type: ignore[union-attr]
+        if not value or any(float(v) <= 0 for v in value):
             raise ValueError("must be a comma-separated list of positive seconds")
         return value
 

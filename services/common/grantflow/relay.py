@@ -9,13 +9,14 @@ by event id. With several replicas, `FOR UPDATE SKIP LOCKED` gives each its own 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import eventlet
 from eventlet.event import Event
 from nameko.extensions import DependencyProvider
-from sqlalchemy import func, select, update
+from sqlalchemy import Engine, func, select, update
 
 from grantflow.amqp import connect, declare_events_exchange, persistent_message
 from grantflow.config import settings
@@ -55,7 +56,9 @@ class OutboxRelay(DependencyProvider):
             for d in self.container.dependencies
             if isinstance(d, Database) and d.attr_name == self.database_attr
         )
-        self.engine = database.engine
+        if database.engine is None:  # made in setup(), which runs before any start()
+            raise RuntimeError("the database dependency has no engine")
+        self.engine: Engine = database.engine
         self._thread = self.container.spawn_managed_thread(self._run, identifier="outbox_relay")
 
     def stop(self) -> None:
@@ -147,7 +150,7 @@ class OutboxRelay(DependencyProvider):
             age = max(0.0, (datetime.now(UTC) - oldest).total_seconds())
         self.metrics.outbox_age.labels(self.metrics.service).set(age)
 
-    def _publish(self, rows: list[Any]) -> set[str]:
+    def _publish(self, rows: Sequence[Any]) -> set[str]:
         channel = self._ensure_channel()
         returned: set[str] = set()
 

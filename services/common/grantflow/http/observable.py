@@ -20,6 +20,7 @@ class Observable:
 
     metrics = Metrics()
     health = Health()
+    db: Any  # the service's Database dependency (every service has one)
 
     @api("GET", "/metrics")
     def prometheus_metrics(self, request: Request) -> Response:

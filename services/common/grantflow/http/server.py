@@ -25,7 +25,7 @@ class JsonWsgiApp(WsgiApp):
             code = ROUTING_CODES.get(exc.code or 400, "bad_request")
             response = error_response(code, exc.description or code, exc.code)
             return response(environ, start_response)
-        request.path_values = values
+        request.path_values = values  # type: ignore[attr-defined]  # as nameko's own WsgiApp
         return provider.handle_request(request)(environ, start_response)
 
 

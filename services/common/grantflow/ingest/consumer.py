@@ -44,7 +44,7 @@ class LifecycleIngest(Entrypoint):
     ) -> None:
         self.accepted_types = tuple(accepted_types)
         self.routing_keys = tuple(routing_keys or accepted_types)
-        self.queue_name = queue
+        self.queue_name = queue or ""  # "" until setup(): then the service's own
         self.from_domain_events = from_domain_events
         self.raw = raw  # hand the messages over unparsed (the dead-letter store wants them so)
         super().__init__(**kwargs)

@@ -63,6 +63,8 @@ def signal_of(event_type: str, data: Mapping[str, Any], version: int | None) -> 
     scope = Scope.of(data)
     key = scope.key
     pid = data.get("proposal_id")
+    kind: str
+    level: Level
     match event_type:
         case "province_lagging":
             kind, fp, level = event_type, f"province_lagging:{key}", Level.of(data["level"])
@@ -97,7 +99,11 @@ def signal_of(event_type: str, data: Mapping[str, Any], version: int | None) -> 
 
 
 def _stale(current: Alert, signal: Signal) -> bool:
-    return None not in (current.version, signal.version) and signal.version <= current.version
+    return (
+        current.version is not None
+        and signal.version is not None
+        and signal.version <= current.version
+    )
 
 
 def transition(

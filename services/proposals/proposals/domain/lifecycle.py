@@ -50,7 +50,9 @@ def require(proposal: Proposal | None, proposal_id: str, *allowed: State) -> Pro
     )
 
 
-def _move(proposal: Proposal, to: State, event: str, data: dict[str, Any], before: State | None):
+def _move(
+    proposal: Proposal, to: State, event: str, data: dict[str, Any], before: State | None
+) -> Change:
     proposal.state = to
     proposal.version += 1
     return Change(proposal, before, event, data)

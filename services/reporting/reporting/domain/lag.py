@@ -77,22 +77,21 @@ def level_of(
     """normal, watch, warning or critical, from the rate and the share of lagging proposals."""
     judged = rate is not None and expected >= rules.min_expected
     ratio = round(rate / expected, 6) if judged and rate is not None else 1.0
-    behind_region = judged and regional is not None and rate is not None and regional > 0
+    # The region's average rate, when the rate is judged against it.
+    region = regional if judged and regional is not None and regional > 0 else None
+    behind = region is not None and rate is not None and rate < region
+    far_behind = (
+        region is not None and rate is not None and rate < round(region * rules.regional_factor, 6)
+    )
     if ratio < rules.critical_rate_factor or lagging_share >= rules.critical_lagging_share:
         return "critical"
     if (
         ratio < rules.warning_rate_factor
         or lagging_share >= rules.warning_lagging_share
-        or (behind_region and rate < round(regional * rules.regional_factor, 6))
-    ):  # type: ignore[operator]
-        return "warning"
-    if (
-        ratio < 1.0
-        or (behind_region and rate < regional)
-        or (  # type: ignore[operator]
-            lagging_share >= rules.watch_lagging_share
-        )
+        or far_behind
     ):
+        return "warning"
+    if ratio < 1.0 or behind or lagging_share >= rules.watch_lagging_share:
         return "watch"
     return "normal"
 
