@@ -10,16 +10,15 @@ evaluated and what was paid is below the running total due through that line.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 
 import pytest
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from disbursement.domain.model import Line, overdue
+from tests.integration.test_lag_evaluation import read_models  # noqa: F401 (the fixture)
 from tests.support import readmodels as rm
 
 AS_OF = date(2016, 9, 30)
@@ -70,20 +69,6 @@ def python_flags(case: Case, grace: int) -> bool:
     return bool(overdue(case.lines(), case.paid, AS_OF, grace if case.kind == "repayment" else 0))
 
 
-@pytest.fixture(params=["postgresql", "sqlite"])
-def read_models(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[Engine]:
-    if request.param == "postgresql":
-        request.getfixturevalue("clean")
-        yield request.getfixturevalue("engine")
-        return
-    from reporting.adapters.tables import metadata
-
-    engine = create_engine(f"sqlite:///{tmp_path / 'reporting.db'}")
-    metadata.create_all(engine)
-    yield engine
-    engine.dispose()
-
-
 def sql_flags(engine: Engine, grace: int) -> set[str]:
     """The proposals reporting's evaluation gives a tranche_overdue or repayment_overdue."""
     from reporting.domain.lag import LagRules
@@ -108,7 +93,7 @@ def test_the_cases_cover_both_answers_for_both_kinds() -> None:
 
 
 @pytest.mark.parametrize("grace", GRACES)
-def test_python_and_sql_flag_the_same_proposals(read_models: Engine, grace: int) -> None:
+def test_python_and_sql_flag_the_same_proposals(read_models: Engine, grace: int) -> None:  # noqa: F811
     with read_models.begin() as conn:
         for i, case in enumerate(CASES):
             pid = f"P{i:03}"
