@@ -9,7 +9,7 @@ from contextlib import ExitStack
 
 import pytest
 
-from grantflow import scenario
+from grantflow_tools import scenario
 from grantflow_tools.registry import SERVICES
 from tests.e2e.conftest import Pipeline
 from tests.support.services import ROOT, ServiceProcess
