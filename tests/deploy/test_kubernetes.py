@@ -7,6 +7,7 @@ schemas vendored in tests/deploy/schemas/crds (an unknown kind fails there).
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from pathlib import Path
@@ -187,8 +188,19 @@ def test_secrets_reach_pods_only_by_secret_key_ref(rendered: Rendered) -> None:
                 assert "$(AMQP_PASSWORD)" in uri and "guest" not in uri, uri
 
 
-def test_prod_renders_no_secret_and_no_default_password(prod: Rendered) -> None:
-    assert prod.of_kind("Secret") == [], "prod must not ship a Secret (no default passwords)"
+def test_prod_ships_no_password(prod: Rendered) -> None:
+    """A Secret prod renders holds placeholders the operators fill (the services refuse them,
+    tests/deploy/test_production_settings.py) or a RabbitMQ user's name, never a password."""
+    from grantflow_tools.startcheck import PLACEHOLDER
+
+    for secret in prod.of_kind("Secret"):
+        values = {k: base64.b64decode(v).decode() for k, v in secret.get("data", {}).items()}
+        values.update(secret.get("stringData", {}))
+        name = secret["metadata"]["name"]
+        assert values, f"{name} is empty"
+        if all(PLACEHOLDER in v for v in values.values()):
+            continue
+        assert set(values) == {"username"}, f"{name}: {sorted(values)} without a placeholder"
     assert "guest" not in prod.text
     config = prod.named("ConfigMap", "grantflow-config")["data"]
     assert config["GRANTFLOW_ENV"] == "production"
@@ -231,7 +243,11 @@ def test_rabbitmq_topology(rendered: Rendered) -> None:
     users = {u["metadata"]["name"] for u in rendered.of_kind("User")}
     assert users == {"grantflow-services", *INTERNAL_SYSTEMS}
     for user in rendered.of_kind("User"):
-        assert "importCredentialsSecret" not in user["spec"], "the operator generates passwords"
+        assert user["spec"]["tags"] == [], "no user may impersonate another (user_id)"
+        imported = user["spec"].get("importCredentialsSecret")
+        if imported:  # a fixed name only: the operator generates the password
+            secret = rendered.named("Secret", imported["name"])
+            assert set(secret.get("stringData", secret.get("data", {}))) == {"username"}
     for system in INTERNAL_SYSTEMS:
         perms = rendered.named("Permission", system)["spec"]["permissions"]
         assert perms == {"configure": "^$", "write": "^grantflow\\.lifecycle$", "read": "^$"}

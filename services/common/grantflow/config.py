@@ -64,6 +64,7 @@ class Settings(BaseSettings):
     auth_jwks_file: Path | None = None
     auth_audience: str = "grantflow"
     auth_allowed_sources: str = ""  # a YAML file, or inline YAML/JSON: type -> [source patterns]
+    auth_source_users: str = ""  # the same forms: source pattern -> [RabbitMQ users] (trust.py)
     auth_client_token: str = ""  # what this service presents when it calls another one
 
     @field_validator("amqp_uri")

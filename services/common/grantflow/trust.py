@@ -4,6 +4,12 @@
 from, as a YAML file or the same YAML inline, e.g. `{disbursement.made: ["urn:kbnn:*"]}`;
 unset, the packaged `allowed_sources.yaml` applies. A type with no entry is accepted from no
 one. An event from another source is dead-lettered with `source_not_allowed`.
+
+`AUTH_SOURCE_USERS` (same forms) binds sources to RabbitMQ users, e.g.
+`{"urn:kbnn:*": [state-treasury]}`: when it is set, an event is accepted only if its message
+carries the `user_id` property of a user allowed for its source, otherwise it is dead-lettered
+with `sender_not_allowed`. RabbitMQ refuses a `user_id` other than the publishing
+connection's user, so `source` is no longer only what the sender says about itself.
 """
 
 from __future__ import annotations
@@ -12,18 +18,29 @@ from fnmatch import fnmatchcase
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from grantflow.config import ConfigError, settings
 from grantflow.errors import Refused
 
+# Who published a message that a service republished (a retry or a dead letter): the broker
+# refuses a foreign user_id, so the republished copy carries the service's own user_id, which
+# vouches for this header.
+SENDER_HEADER = "x-grantflow-sender"
+
 
 class SourcePolicy:
-    def __init__(self, allowed: dict[str, list[str]]) -> None:
+    def __init__(
+        self, allowed: dict[str, list[str]], users: dict[str, list[str]] | None = None
+    ) -> None:
         self.allowed = allowed
+        self.users = users  # source pattern -> RabbitMQ users; None: user_id is not checked
 
-    def check(self, event_type: str, source: str) -> None:
+    def check(self, event_type: str, source: str, sender: str | None = None) -> None:
+        """Refused unless `source` may send `event_type` and, when sources are bound to
+        users, `sender` (the message's validated user_id) may claim `source`."""
         patterns = self.allowed.get(event_type, [])
         if not any(fnmatchcase(source, p) for p in patterns):
             raise Refused(
@@ -31,26 +48,79 @@ class SourcePolicy:
                 f"{event_type} is not accepted from {source}; allowed sources: "
                 f"{', '.join(patterns) or 'none'} (AUTH_ALLOWED_SOURCES)",
             )
+        if self.users is None:
+            return
+        users = sorted({u for p, us in self.users.items() if fnmatchcase(source, p) for u in us})
+        if sender not in users:
+            raise Refused(
+                "sender_not_allowed",
+                f"{source} may be claimed only by the RabbitMQ user(s) "
+                f"{', '.join(users) or 'none'} (AUTH_SOURCE_USERS); this message was published "
+                + (f"by {sender}" if sender else "without a user_id property"),
+            )
 
 
-def parse(text: str) -> SourcePolicy:
+def sender_of(message: Any) -> str | None:
+    """The RabbitMQ user that published `message` (its `user_id`, which the broker checked);
+    for a copy this service republished, the original publisher it recorded."""
+    user = message.properties.get("user_id")
+    headers = message.headers or {}
+    if user is not None and user == connection_user(message.channel) and SENDER_HEADER in headers:
+        return str(headers[SENDER_HEADER])
+    return user
+
+
+def vouch(properties: dict[str, Any], headers: dict[str, Any], own_user: str | None) -> None:
+    """Before a service republishes a message: the original publisher moves to SENDER_HEADER
+    and `user_id` becomes the service's own (the broker would refuse any other)."""
+    user = properties.pop("user_id", None)
+    if user is None:
+        headers.pop(SENDER_HEADER, None)  # nobody vouches for it
+        return
+    if user != own_user or SENDER_HEADER not in headers:
+        headers[SENDER_HEADER] = user
+    if own_user:
+        properties["user_id"] = own_user
+
+
+def connection_user(channel: Any) -> str | None:
+    """The user a kombu/py-amqp channel's connection logged in as."""
+    client = getattr(getattr(channel, "connection", None), "client", None)
+    return getattr(client, "userid", None)
+
+
+def _mapping(text: str, setting: str, what: str) -> dict[str, list[str]]:
     try:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise ConfigError(f"AUTH_ALLOWED_SOURCES is not YAML: {exc}") from None
+        raise ConfigError(f"{setting} is not YAML: {exc}") from None
     if not isinstance(raw, dict) or not all(
         isinstance(k, str) and isinstance(v, list) and all(isinstance(p, str) for p in v)
         for k, v in raw.items()
     ):
-        raise ConfigError("AUTH_ALLOWED_SOURCES must map each event type to a list of patterns")
-    return SourcePolicy(raw)
+        raise ConfigError(f"{setting} must map {what}")
+    return raw
+
+
+def parse(text: str, users: str = "") -> SourcePolicy:
+    allowed = _mapping(text, "AUTH_ALLOWED_SOURCES", "each event type to a list of patterns")
+    if not users.strip():
+        return SourcePolicy(allowed)
+    what = "each source pattern to a list of RabbitMQ users"
+    return SourcePolicy(allowed, _mapping(users, "AUTH_SOURCE_USERS", what))
+
+
+def _read(configured: str) -> str:
+    """A setting that is a file's path, or the file's YAML inline."""
+    if configured and "\n" not in configured and Path(configured).is_file():
+        return Path(configured).read_text()
+    return configured
 
 
 @cache
 def source_policy() -> SourcePolicy:
-    configured = settings().auth_allowed_sources.strip()
-    if not configured:
-        return parse(files("grantflow").joinpath("allowed_sources.yaml").read_text())
-    if "\n" not in configured and Path(configured).is_file():
-        return parse(Path(configured).read_text())
-    return parse(configured)
+    cfg = settings()
+    allowed = _read(cfg.auth_allowed_sources.strip())
+    if not allowed:
+        allowed = files("grantflow").joinpath("allowed_sources.yaml").read_text()
+    return parse(allowed, _read(cfg.auth_source_users.strip()))

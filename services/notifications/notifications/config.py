@@ -13,6 +13,7 @@ from email.headerregistry import Address
 from email.utils import parseaddr
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -20,6 +21,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from grantflow.config import ConfigError
 
 DEFAULT_PORTS = {"none": 25, "starttls": 587, "tls": 465}
+LOOPBACK = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}
 
 
 class NotifySettings(BaseSettings):
@@ -76,11 +78,25 @@ class NotifySettings(BaseSettings):
     def _complete(self) -> NotifySettings:
         if self.smtp_username and not self.smtp_password.get_secret_value():
             raise ValueError("SMTP_PASSWORD is required with SMTP_USERNAME")
-        if self.grantflow_env == "production" and not self.smtp_host:
-            raise ValueError("SMTP_HOST is required in production (.eml files are for demos)")
+        if self.grantflow_env == "production":
+            self._fit_for_production()
         if self.smtp_retry_max_seconds < self.smtp_retry_initial_seconds:
             raise ValueError("SMTP_RETRY_MAX_SECONDS is below SMTP_RETRY_INITIAL_SECONDS")
         return self
+
+    def _fit_for_production(self) -> None:
+        if not self.smtp_host:
+            raise ValueError("SMTP_HOST is required in production (.eml files are for demos)")
+        if self.smtp_username and self.smtp_security == "none":
+            raise ValueError(
+                "SMTP_USERNAME with SMTP_SECURITY=none would send the password in clear; "
+                "set SMTP_SECURITY to starttls or tls"
+            )
+        if (urlsplit(self.report_base_url).hostname or "") in LOOPBACK:
+            raise ValueError(
+                f"REPORT_BASE_URL is {self.report_base_url}: the emails' links would point "
+                "at the reader's own machine; set the reports' public address"
+            )
 
     @property
     def port(self) -> int:

@@ -1,6 +1,7 @@
 """The `grantflow` command: run services, apply migrations, publish lifecycle events.
 
     grantflow run proposals            # or: grantflow run all
+    grantflow check notifications      # would it start with this environment?
     grantflow migrate
     grantflow publish events.jsonl
     grantflow token --role province_officer --provinces 74,80 --sub cb-74
@@ -26,6 +27,9 @@ def main(argv: list[str] | None = None) -> int:
 
     run = sub.add_parser("run", help="run services in the foreground (SIGTERM stops cleanly)")
     run.add_argument("services", nargs="*", default=["all"], help="service names, or all")
+
+    check = sub.add_parser("check", help="say whether the services would start with this env")
+    check.add_argument("services", nargs="*", default=["all"], help="service names, or all")
 
     migrate = sub.add_parser("migrate", help="apply every service's database migrations")
     migrate.add_argument("services", nargs="*", default=["all"])
@@ -56,12 +60,13 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "token":
             return _token(args)
         if args.command == "run":
-            from grantflow.config import refuse_unsafe_production
             from grantflow_tools.runner import run_services
+            from grantflow_tools.startcheck import refuse_to_start
 
-            refuse_unsafe_production()
-
+            refuse_to_start(args.services)
             return run_services(args.services)
+        if args.command == "check":
+            return _check(args.services)
         if args.command == "migrate":
             return _migrate(args.services)
         if args.command == "reporting":
@@ -92,6 +97,14 @@ def _token(args: argparse.Namespace) -> int:
             ttl_seconds=args.ttl,
         )
     )
+    return 0
+
+
+def _check(names: list[str]) -> int:
+    from grantflow_tools.startcheck import refuse_to_start
+
+    refuse_to_start(names)
+    print(f"grantflow: {', '.join(names)}: the configuration would start")
     return 0
 
 

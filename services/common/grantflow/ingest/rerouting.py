@@ -18,6 +18,7 @@ from grantflow.contract import Envelope
 from grantflow.errors import Refused
 from grantflow.ingest.dead_letters import dead_letter_headers, refused_entry
 from grantflow.metrics import ServiceMetrics
+from grantflow.trust import connection_user, vouch
 
 log = logging.getLogger(__package__)  # "grantflow.ingest", the name its log lines always had
 
@@ -82,6 +83,7 @@ class Rerouting:
 
     def _republish(self, message: Any, headers: dict[str, Any], queue: str) -> None:
         properties = {k: v for k, v in message.properties.items() if k != "application_headers"}
+        vouch(properties, headers, connection_user(self.publisher))  # the broker checks user_id
         properties["application_headers"] = headers
         self.publisher.basic_publish_confirm(
             persistent_message(message.body, properties),

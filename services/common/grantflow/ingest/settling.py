@@ -20,7 +20,7 @@ from grantflow.ingest.raw_message import RawMessage
 from grantflow.ingest.rerouting import Rerouting
 from grantflow.metrics import ServiceMetrics
 from grantflow.outcomes import Applied, Duplicate, NotApplied, Outcome
-from grantflow.trust import source_policy
+from grantflow.trust import sender_of, source_policy
 
 if TYPE_CHECKING:
     from grantflow.ingest.consumer import LifecycleIngest
@@ -75,7 +75,7 @@ def valid_events(
             continue
         try:
             if not from_domain_events:  # grantflow.events: only our services write there
-                source_policy().check(envelope.type, envelope.source)
+                source_policy().check(envelope.type, envelope.source, sender_of(message))
         except Refused as error:
             rerouting.dead_letter(message, error, envelope)
             continue
