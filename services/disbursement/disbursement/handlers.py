@@ -168,13 +168,13 @@ def raise_overdue(session: Session, as_of: date, grace_days: int) -> list[dict[s
             tranches = schedule(c.tranches)  # once per commitment: linear in its tranches
             for i in overdue(c.tranches, c.paid_vnd, as_of):
                 candidates[("tranche_overdue", c.proposal_id, i)] = _tranche(
-                    c, i, tranches[i], as_of
+                    c, i, as_of, tranches[i]
                 )
         if c.recoverable:
             instalments = schedule(c.repayments)
             for i in overdue(c.repayments, c.repaid_vnd, as_of, grace_days):
                 candidates[("repayment_overdue", c.proposal_id, i)] = _instalment(
-                    c, i, instalments[i], as_of, grace_days
+                    c, i, as_of, grace_days, instalments[i]
                 )
     new = repository.claim_notices(session, sorted(candidates), as_of)
     if not new:
@@ -194,8 +194,10 @@ def raise_overdue(session: Session, as_of: date, grace_days: int) -> list[dict[s
     return outgoing
 
 
-def _tranche(c: Commitment, i: int, scheduled: tuple[Line, int], as_of: date) -> dict[str, Any]:
-    line, due = scheduled
+def _tranche(
+    c: Commitment, i: int, as_of: date, scheduled: tuple[Line, int] | None = None
+) -> dict[str, Any]:
+    line, due = scheduled or schedule(c.tranches)[i]
     return {
         **c.keys(),
         "tranche_index": i,
@@ -208,9 +210,9 @@ def _tranche(c: Commitment, i: int, scheduled: tuple[Line, int], as_of: date) ->
 
 
 def _instalment(
-    c: Commitment, i: int, scheduled: tuple[Line, int], as_of: date, grace_days: int
+    c: Commitment, i: int, as_of: date, grace_days: int, scheduled: tuple[Line, int] | None = None
 ) -> dict[str, Any]:
-    line, due = scheduled
+    line, due = scheduled or schedule(c.repayments)[i]
     return {
         **c.keys(),
         "instalment_index": i,
