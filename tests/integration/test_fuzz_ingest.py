@@ -19,7 +19,7 @@ from typing import Any
 
 import pika
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
@@ -145,6 +145,7 @@ def reconnects(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
 @settings(
     max_examples=4,
     deadline=None,
+    phases=[Phase.explicit, Phase.generate],  # no shrinking: a failure stays under a minute
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
