@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     ingest_batch_linger_ms: int = Field(20, ge=0, le=5000)
     ingest_retry_window_seconds: float = Field(600.0, gt=0)
     ingest_retry_delays_seconds: Annotated[tuple[float, ...], NoDecode] = (1.0, 5.0, 30.0, 60.0)
+    # The largest event body taken, over AMQP (else dead-lettered `too_large`) or HTTP (413).
+    max_message_bytes: int = Field(1_048_576, ge=1024, le=64 * 1_048_576)
 
     repayment_grace_days: int = Field(30, ge=0, le=365)
     overdue_check_seconds: float = Field(3600.0, gt=0)

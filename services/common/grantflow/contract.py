@@ -12,6 +12,7 @@ which treats `Decimal` as never an integer and words the error for the dead-lett
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -29,6 +30,8 @@ from grantflow.config import settings
 from grantflow.errors import Refused
 
 ENVELOPE_SCHEMA = "cloudevent.schema.json"
+MAX_DEPTH = 32  # levels of nesting an event may have; the deepest contract event has 4
+_SURROGATE = re.compile("[\ud800-\udfff]")
 CONTENT_TYPE = "application/cloudevents+json"
 
 LIFECYCLE_TYPES: tuple[str, ...] = (
@@ -102,11 +105,14 @@ class Contract:
             return fractions[-1]
 
         try:
-            event = json.loads(body, parse_float=as_decimal)
+            event = json.loads(body, parse_float=as_decimal, parse_constant=_no_constant)
+        except RecursionError:
+            raise Refused("too_deep", f"the body nests deeper than {MAX_DEPTH} levels") from None
         except (ValueError, UnicodeDecodeError) as exc:
             raise Refused("not_json", f"the body is not JSON: {exc}") from None
         if not isinstance(event, dict):
             raise Refused("not_cloudevent", "the body is JSON but not an object")
+        check_plain(event)
         if not self._fast["cloudevent"].is_valid(event):
             raise Refused(
                 "not_cloudevent", f"not a CloudEvent 1.0: {self._why('cloudevent', event)}"
@@ -120,7 +126,7 @@ class Contract:
             id=event["id"],
             source=event["source"],
             type=event_type,
-            time=datetime.fromisoformat(event["time"].upper()),
+            time=_time(event["time"]),
             data=_plain(event["data"]) if fractions else event["data"],
             subject=event.get("subject"),
             version=event.get("version"),
@@ -148,6 +154,44 @@ class Contract:
             return "(no detail)"
         where = "/".join(str(p) for p in fast.instance_path) or "(event)"
         return f"{where}: {fast.message}"
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _time(text: str) -> datetime:
+    """The envelope's `time`; one the schema let pass but Python cannot hold is refused."""
+    try:
+        return datetime.fromisoformat(text.upper())
+    except (ValueError, OverflowError) as exc:
+        raise Refused("schema_violation", f"time: {text!r} is not a usable time: {exc}") from None
+
+
+def check_plain(event: Any) -> None:
+    """Refuse what no schema says but every store needs: nesting deeper than `MAX_DEPTH`,
+    text with NUL or a lone surrogate (PostgreSQL and UTF-8 cannot hold them)."""
+    stack: list[tuple[Any, str, int]] = [(event, "", 0)]
+    while stack:
+        value, where, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise Refused("too_deep", f"the body nests deeper than {MAX_DEPTH} levels")
+        if isinstance(value, dict):
+            for key, item in value.items():
+                _check_text(key, f"{where}/{key[:40]}")
+                stack.append((item, f"{where}/{key[:40]}", depth + 1))
+        elif isinstance(value, list):
+            stack.extend((item, f"{where}/{i}", depth + 1) for i, item in enumerate(value))
+        elif isinstance(value, str):
+            _check_text(value, where)
+
+
+def _check_text(text: str, where: str) -> None:
+    if "\x00" in text or _SURROGATE.search(text):
+        raise Refused(
+            "schema_violation",
+            f"{where or '(event)'}: text must not contain NUL (U+0000) or a lone surrogate",
+        )
 
 
 def _is_float_money(error: Any) -> bool:

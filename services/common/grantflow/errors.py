@@ -17,6 +17,11 @@ HTTP_STATUS: dict[str, int] = {
     "unauthenticated": HTTPStatus.UNAUTHORIZED,
     "forbidden": HTTPStatus.FORBIDDEN,
     "not_json": HTTPStatus.BAD_REQUEST,
+    "too_deep": HTTPStatus.BAD_REQUEST,
+    "too_large": HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+    "unreadable": HTTPStatus.BAD_REQUEST,
+    "bad_retry_header": HTTPStatus.BAD_REQUEST,
+    "unstorable": HTTPStatus.UNPROCESSABLE_ENTITY,
     "not_cloudevent": HTTPStatus.BAD_REQUEST,
     "unknown_type": HTTPStatus.BAD_REQUEST,
     "unsupported_media_type": HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
@@ -49,6 +54,29 @@ HTTP_STATUS: dict[str, int] = {
     "recipient_from_file": HTTPStatus.CONFLICT,
     "invalid_silence": HTTPStatus.UNPROCESSABLE_ENTITY,
 }
+
+
+def is_data_error(exc: BaseException) -> bool:
+    """Whether the database refused what one event holds (a value out of range, text it
+    cannot store) rather than failing as a whole (connection lost, server down): the event
+    is then dead-lettered as `unstorable`, and its batch-mates are applied without it."""
+    from sqlalchemy import exc as db
+
+    if isinstance(exc, (db.OperationalError, db.InterfaceError, db.DisconnectionError)):
+        return False
+    if isinstance(exc, (db.DataError, db.IntegrityError)):
+        return True
+    cause = exc.orig if isinstance(exc, db.StatementError) else exc
+    return isinstance(cause, (ValueError, OverflowError, UnicodeError, TypeError))
+
+
+def unstorable(exc: BaseException) -> Refused:
+    """`Refused('unstorable')` naming what the database said, without the SQL parameters."""
+    from sqlalchemy import exc as db
+
+    cause = exc.orig if isinstance(exc, db.StatementError) and exc.orig else exc
+    said = " ".join(str(cause).split("\n")[0].split())[:300]
+    return Refused("unstorable", f"the database cannot store this event: {said}")
 
 
 def http_status(code: str) -> int:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from grantflow.audit import AuditLog, Change, Entry
 from grantflow.contract import Envelope
-from grantflow.errors import Early, Refused
+from grantflow.errors import Early, Refused, is_data_error, unstorable
 from grantflow.journal import Inbox
 
 
@@ -104,8 +104,15 @@ def apply_one(
     audit: AuditLog | None = None,
     actor: str | None = None,
 ) -> dict[str, str]:
-    """One event through the same path as a batch: the HTTP answer, or its `Refused`."""
-    (outcome,) = apply_batch(session, inbox, [event], apply, audit, actor)
+    """One event through the same path as a batch: the HTTP answer, or its `Refused`
+    (`unstorable` when the database refuses what the event holds: a 422, never a 500)."""
+    try:
+        (outcome,) = apply_batch(session, inbox, [event], apply, audit, actor)
+    except Exception as exc:
+        if not is_data_error(exc):
+            raise
+        session.rollback()
+        raise unstorable(exc) from None
     if isinstance(outcome, NotApplied):
         raise outcome.error
     label = "applied" if isinstance(outcome, Applied) else "duplicate"

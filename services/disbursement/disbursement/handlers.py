@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from disbursement.adapters import repository
 from disbursement.adapters.tables import outbox
 from disbursement.domain import rules
-from disbursement.domain.model import Commitment, Plan, Stage, cumulative, overdue
+from disbursement.domain.model import Commitment, Line, Plan, Stage, overdue, schedule
 from grantflow.audit import Change as Audited
 from grantflow.contract import Envelope, new_event
 from grantflow.domain import Scope
@@ -162,12 +162,16 @@ def raise_overdue(session: Session, as_of: date, grace_days: int) -> list[dict[s
     candidates: dict[tuple[str, str, int], dict[str, Any]] = {}
     for c in repository.open_commitments(session):
         if c.stage != Stage.SETTLED:
+            tranches = schedule(c.tranches)  # once per commitment: linear in its tranches
             for i in overdue(c.tranches, c.paid_vnd, as_of):
-                candidates[("tranche_overdue", c.proposal_id, i)] = _tranche(c, i, as_of)
+                candidates[("tranche_overdue", c.proposal_id, i)] = _tranche(
+                    c, i, as_of, tranches[i]
+                )
         if c.recoverable:
+            instalments = schedule(c.repayments)
             for i in overdue(c.repayments, c.repaid_vnd, as_of, grace_days):
                 candidates[("repayment_overdue", c.proposal_id, i)] = _instalment(
-                    c, i, as_of, grace_days
+                    c, i, as_of, grace_days, instalments[i]
                 )
     new = repository.claim_notices(session, sorted(candidates), as_of)
     if not new:
@@ -187,9 +191,10 @@ def raise_overdue(session: Session, as_of: date, grace_days: int) -> list[dict[s
     return outgoing
 
 
-def _tranche(c: Commitment, i: int, as_of: date) -> dict[str, Any]:
-    due = cumulative(c.tranches, i)
-    line = sorted(c.tranches, key=lambda t: t.due_on)[i]
+def _tranche(
+    c: Commitment, i: int, as_of: date, scheduled: tuple[Line, int] | None = None
+) -> dict[str, Any]:
+    line, due = scheduled or schedule(c.tranches)[i]
     return {
         **c.keys(),
         "tranche_index": i,
@@ -201,9 +206,10 @@ def _tranche(c: Commitment, i: int, as_of: date) -> dict[str, Any]:
     }
 
 
-def _instalment(c: Commitment, i: int, as_of: date, grace_days: int) -> dict[str, Any]:
-    due = cumulative(c.repayments, i)
-    line = sorted(c.repayments, key=lambda t: t.due_on)[i]
+def _instalment(
+    c: Commitment, i: int, as_of: date, grace_days: int, scheduled: tuple[Line, int] | None = None
+) -> dict[str, Any]:
+    line, due = scheduled or schedule(c.repayments)[i]
     return {
         **c.keys(),
         "instalment_index": i,

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from disbursement.adapters.repository import from_row
 from disbursement.adapters.tables import commitment, ledger, plan
-from disbursement.domain.model import DISBURSED, EntryKind, cumulative
+from disbursement.domain.model import DISBURSED, EntryKind, schedule
 from grantflow.db import utc
 from grantflow.domain import FUNDS, change_percent, rate
 from grantflow.reference import province as province_on
@@ -163,8 +163,7 @@ def proposal_ledger(session: Session, proposal_id: str, as_of: date) -> dict[str
         return None
     c = from_row(row)
     tranches = []
-    for i, t in enumerate(sorted(c.tranches, key=lambda t: t.due_on)):
-        due = cumulative(c.tranches, i)
+    for t, due in schedule(c.tranches):  # one pass: the ledger read is linear in tranches
         status = "paid" if c.paid_vnd >= due else ("overdue" if t.due_on < as_of else "due")
         tranches.append(
             {

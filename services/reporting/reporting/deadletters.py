@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -12,54 +13,79 @@ from sqlalchemy.orm import Session
 
 from grantflow.amqp import connect, persistent_message
 from grantflow.contract import CONTENT_TYPE
-from grantflow.errors import Refused
+from grantflow.errors import Early, Refused, is_data_error
 from grantflow.ingest import RawMessage
-from grantflow.outcomes import Applied, Outcome
+from grantflow.ingest.dead_letters import plain_text
+from grantflow.outcomes import Applied, NotApplied, Outcome
 from reporting.adapters.tables import dead_letter
 
 
-def _text(value: Any) -> str | None:
+def _text(value: Any, limit: int | None) -> str | None:
+    """A header value as text a column can hold (no NUL, no lone surrogate, cut to `limit`)."""
     if value is None:
         return None
-    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+    text = value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+    return plain_text(text, limit or len(text))
 
 
 def _envelope_fields(body: bytes) -> dict[str, str | None]:
-    import json
-
     try:
         event = json.loads(body)
-    except ValueError:
+    except (ValueError, TypeError, RecursionError):
         return {}
     if not isinstance(event, dict):
         return {}
-    return {k: str(event[k])[:200] if k in event else None for k in ("source", "type", "id")}
+    return {k: _text(event.get(k), 200) for k in ("source", "type", "id")}
+
+
+def _row(m: RawMessage, now: datetime) -> dict[str, Any]:
+    fields = _envelope_fields(m.body)
+    return {
+        "code": _text(m.headers.get("x-error-code"), 100) or "unknown",
+        "detail": _text(m.headers.get("x-error-detail"), 10_000) or "",
+        "service": _text(m.headers.get("x-grantflow-service"), 50),
+        "source": fields.get("source"),
+        "type": fields.get("type"),
+        "event_id": fields.get("id"),
+        "routing_key": _text(m.headers.get("x-original-routing-key"), 200) or fields.get("type"),
+        "body": bytes(m.body),
+        "received_at": now,
+    }
 
 
 def store(session: Session, messages: Sequence[RawMessage]) -> list[Outcome]:
-    now = datetime.now(UTC)
-    rows = []
-    for m in messages:
-        fields = _envelope_fields(m.body)
-        rows.append(
-            {
-                "code": _text(m.headers.get("x-error-code")) or "unknown",
-                "detail": _text(m.headers.get("x-error-detail")) or "",
-                "service": _text(m.headers.get("x-grantflow-service")),
-                "source": fields.get("source"),
-                "type": fields.get("type"),
-                "event_id": fields.get("id"),
-                "routing_key": _text(m.headers.get("x-original-routing-key")) or fields.get("type"),
-                "exchange": _text(m.headers.get("x-original-exchange")),
-                "body": m.body,
-                "received_at": now,
-            }
-        )
-    session.execute(
-        dead_letter.insert(), [{k: v for k, v in r.items() if k != "exchange"} for r in rows]
-    )
-    session.commit()
-    return [Applied() for _ in messages]
+    """Keep every dead letter, whatever it holds: the texts made storable, the body as bytes.
+    Should the database still refuse a row, the rows are kept one by one, and a row it
+    refuses is kept with its body alone. Only a database that is down leaves them queued."""
+    rows = [_row(m, datetime.now(UTC)) for m in messages]
+    try:
+        session.execute(dead_letter.insert(), rows)
+        session.commit()
+        return [Applied() for _ in messages]
+    except Exception as exc:
+        session.rollback()
+        if not is_data_error(exc):
+            return [NotApplied(Early("handler_error", type(exc).__name__)) for _ in messages]
+    return [_store_alone(session, row) for row in rows]
+
+
+def _store_alone(session: Session, row: dict[str, Any]) -> Outcome:
+    for attempt in (row, _bare(row)):
+        try:
+            session.execute(dead_letter.insert(), [attempt])
+            session.commit()
+            return Applied()
+        except Exception as exc:
+            session.rollback()
+            if not is_data_error(exc):
+                return NotApplied(Early("handler_error", type(exc).__name__))
+    return NotApplied(Refused("unstorable", "the dead letter could not be stored"))
+
+
+def _bare(row: dict[str, Any]) -> dict[str, Any]:
+    detail = "stored without its headers: the database refused them"
+    bare = {k: None for k in ("service", "source", "type", "event_id", "routing_key")}
+    return {**row, **bare, "code": "unknown", "detail": detail}
 
 
 def listing(session: Session, code: str | None, limit: int, offset: int) -> dict[str, Any]:

@@ -9,11 +9,13 @@ from typing import Any
 from eventlet.event import Event
 from nameko.extensions import DependencyProvider
 from nameko.web.handlers import HttpRequestHandler
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
 
 from grantflow.audit import REFUSED, AuditTrail, Entry
 from grantflow.auth import Principal, bearer, verify
 from grantflow.errors import Refused
+from grantflow.http.request import limit_body
 from grantflow.http.responses import error_response, json_response
 from grantflow.http.server import JsonWebServer
 
@@ -49,6 +51,7 @@ class ApiHandler(HttpRequestHandler):
         request.shallow = False
         principal: Principal | None = None
         try:
+            limit_body(request)
             principal = verify(bearer(request.headers.get("Authorization")))
             if principal.role not in self.allow:
                 raise Refused("forbidden", f"role {principal.role} may not {self.method} this")
@@ -89,6 +92,8 @@ class ApiHandler(HttpRequestHandler):
         return super().handle_result(event, worker_ctx, result, exc_info)
 
     def response_from_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, RequestEntityTooLarge):  # a body of undeclared length, cut off
+            exc = Refused("too_large", "the body is larger than the service takes")
         if isinstance(exc, Refused):
             response = error_response(exc.code, exc.detail)
             if exc.code == "unauthenticated":

@@ -1,15 +1,18 @@
 """What a handler reads from a request: query parameters and a posted CloudEvent.
 
 Each helper answers the value or raises `Refused('bad_query')` (or `unsupported_media_type`)
-naming the parameter, so a handler never builds an error itself.
+naming the parameter, so a handler never builds an error itself. A body is never read past
+`MAX_MESSAGE_BYTES` (`limit_body`, applied to every API request).
 """
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Request
 
+from grantflow.config import settings
 from grantflow.errors import Refused
 
 
@@ -74,10 +77,24 @@ def query_text(request: Request, name: str) -> str | None:
     return raw
 
 
+def limit_body(request: Request) -> None:
+    """`Refused('too_large')` (413) for a body declared over `MAX_MESSAGE_BYTES`, before a
+    byte of it is read; a body of undeclared length is cut off by werkzeug at the limit."""
+    limit = settings().max_message_bytes
+    if request.content_length is not None and request.content_length > limit:
+        raise Refused("too_large", f"the body has {request.content_length} bytes; at most {limit}")
+    request.max_content_length = limit
+
+
 def cloudevent_body(request: Request) -> bytes:
     """The body of a CloudEvent posted in structured mode, or `Refused` for another type."""
     from grantflow.contract import CONTENT_TYPE
 
     if request.mimetype not in (CONTENT_TYPE, "application/json"):
         raise Refused("unsupported_media_type", f"send {CONTENT_TYPE} (structured mode)")
-    return request.get_data()
+    limit_body(request)
+    try:
+        return request.get_data()
+    except RequestEntityTooLarge:
+        limit = settings().max_message_bytes
+        raise Refused("too_large", f"the body has more than {limit} bytes") from None

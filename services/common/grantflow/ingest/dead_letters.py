@@ -6,6 +6,7 @@ The body goes to the dead-letter queue unchanged; everything said about it is in
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from grantflow.audit import REFUSED, Entry
@@ -31,7 +32,8 @@ def dead_letter_headers(message: Any, error: Refused, service: str) -> dict[str,
 def refused_entry(message: Any, error: Refused, envelope: Envelope | None) -> Entry:
     """A dead letter is a refused attempt, the actor being the event's source (read from the
     body when the event did not parse)."""
-    raw = _raw_fields(message.body) if envelope is None else {}
+    readable = envelope is None and error.code != "too_large"
+    raw = _raw_fields(message.body) if readable else {}
     source = envelope.source if envelope else raw.get("source")
     data = envelope.data if envelope else raw.get("data")
     proposal_id = data.get("proposal_id") if isinstance(data, dict) else None
@@ -42,7 +44,7 @@ def refused_entry(message: Any, error: Refused, envelope: Envelope | None) -> En
         source=source,
         event_id=envelope.id if envelope else raw.get("id"),
         subject=envelope.subject if envelope else raw.get("subject"),
-        proposal_id=proposal_id if isinstance(proposal_id, str) else None,
+        proposal_id=plain_text(proposal_id, 64) if isinstance(proposal_id, str) else None,
         code=error.code,
         detail=f"dead-lettered: {header_text(error.detail)}",
     )
@@ -52,12 +54,14 @@ def _raw_fields(body: Any) -> dict[str, Any]:
     """The text fields of an unparseable event that still are readable (source, type, id)."""
     try:
         raw = json.loads(body)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, RecursionError):
         return {}
     if not isinstance(raw, dict):
         return {}
     fields: dict[str, Any] = {
-        k: raw[k][:200] for k in ("source", "type", "id", "subject") if isinstance(raw.get(k), str)
+        k: plain_text(raw[k], 200)
+        for k in ("source", "type", "id", "subject")
+        if isinstance(raw.get(k), str)
     }
     if isinstance(raw.get("data"), dict):
         fields["data"] = raw["data"]
@@ -66,4 +70,13 @@ def _raw_fields(body: Any) -> dict[str, Any]:
 
 def header_text(text: str, limit: int = 1000) -> str:
     """`text` on one line, cut to `limit` characters, as a header can carry it."""
-    return " ".join(text.split())[:limit]
+    return plain_text(" ".join(text.split()), limit)
+
+
+def plain_text(text: str, limit: int) -> str:
+    """`text` without NUL or lone surrogates, cut to `limit` characters: what any text
+    column can store."""
+    return _UNSTORABLE.sub("\ufffd", text)[:limit]
+
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")

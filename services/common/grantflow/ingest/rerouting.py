@@ -17,13 +17,11 @@ from grantflow.audit import AuditTrail
 from grantflow.contract import Envelope
 from grantflow.errors import Refused
 from grantflow.ingest.dead_letters import dead_letter_headers, refused_entry
+from grantflow.ingest.screening import ATTEMPTS, FIRST_SEEN
 from grantflow.metrics import ServiceMetrics
 from grantflow.trust import connection_user, vouch
 
 log = logging.getLogger(__package__)  # "grantflow.ingest", the name its log lines always had
-
-FIRST_SEEN = "x-grantflow-first-seen"
-ATTEMPTS = "x-grantflow-attempts"
 
 
 @dataclass
@@ -42,8 +40,8 @@ class Rerouting:
         """Back to the queue after the next delay, unless the retry window has passed."""
         headers = dict(message.headers or {})
         now_ms = int(time.time() * 1000)
-        first_seen = int(headers.get(FIRST_SEEN, now_ms))
-        attempts = int(headers.get(ATTEMPTS, 0)) + 1
+        first_seen = _own(headers.get(FIRST_SEEN), now_ms)  # checked by `screening`
+        attempts = _own(headers.get(ATTEMPTS), 0) + 1
         elapsed = (now_ms - first_seen) / 1000
         if elapsed >= self.window:
             detail = (
@@ -91,6 +89,10 @@ class Rerouting:
             routing_key=queue,
             mandatory=True,
         )
+
+
+def _own(value: Any, default: int) -> int:
+    return value if type(value) is int else default
 
 
 def log_fields(envelope: Envelope | None, message: Any, error: Refused) -> dict[str, Any]:

@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING, Any
 import eventlet
 from eventlet.event import Event
 
-from grantflow.contract import Envelope, contract
-from grantflow.errors import Early, Refused
+from grantflow.contract import Envelope
+from grantflow.errors import Early, Refused, is_data_error, unstorable
 from grantflow.ingest.raw_message import RawMessage
 from grantflow.ingest.rerouting import Rerouting
+from grantflow.ingest.screening import screened
 from grantflow.metrics import ServiceMetrics
 from grantflow.outcomes import Applied, Duplicate, NotApplied, Outcome
 from grantflow.trust import sender_of, source_policy
@@ -31,17 +32,37 @@ log = logging.getLogger(__package__)  # "grantflow.ingest", the name its log lin
 def settle_batch(ingest: LifecycleIngest, messages: Sequence[Any], rerouting: Rerouting) -> None:
     """Apply the batch's valid events in one worker, then ack, retry or dead-letter each."""
     if ingest.raw:
-        settle_stored(messages, apply_in_worker(ingest, [RawMessage.of(m) for m in messages]))
+        settle_stored(messages, applied_apart(ingest, [RawMessage.of(m) for m in messages]))
         return
-    valid = valid_events(messages, ingest.accepted_types, ingest.from_domain_events, rerouting)
+    valid = valid_events(messages, ingest, rerouting)
     if valid:
-        outcomes = apply_in_worker(ingest, [envelope for _, envelope in valid])
+        outcomes = applied_apart(ingest, [envelope for _, envelope in valid])
         settle_applied(valid, outcomes, rerouting, ingest.metrics)
 
 
-def apply_in_worker(ingest: LifecycleIngest, events: list[Any]) -> list[Outcome]:
-    """The events applied by one worker of the service, in one database transaction; when the
-    worker fails, every event is `NotApplied` and retryable."""
+def applied_apart(ingest: LifecycleIngest, events: list[Any]) -> list[Outcome]:
+    """The events applied in one transaction; when the database refuses the batch for what
+    an event holds, the batch is halved until that event stands alone, then refused alone
+    (`unstorable`) while the others are applied. A failure of the database as a whole
+    (connection lost) makes every event retryable instead."""
+    result, error = apply_in_worker(ingest, events)
+    if error is None:
+        return result
+    if not is_data_error(error):
+        log.error("applying a batch of %d events failed: %r", len(events), error)
+        early = Early("handler_error", f"the service could not apply the event: {error!r}"[:500])
+        return [NotApplied(early) for _ in events]
+    if len(events) == 1:
+        return [NotApplied(unstorable(error))]
+    half = len(events) // 2
+    return applied_apart(ingest, events[:half]) + applied_apart(ingest, events[half:])
+
+
+def apply_in_worker(
+    ingest: LifecycleIngest, events: list[Any]
+) -> tuple[list[Outcome], BaseException | None]:
+    """The events applied by one worker of the service, in one database transaction, or the
+    exception that failed it."""
     done: Event = Event()
 
     def handle_result(worker_ctx: Any, result: Any, exc_info: Any) -> tuple[Any, Any]:
@@ -51,30 +72,24 @@ def apply_in_worker(ingest: LifecycleIngest, events: list[Any]) -> list[Outcome]
     ingest.container.spawn_worker(ingest, (events,), {}, handle_result=handle_result)
     result, exc_info = done.wait()
     ingest.metrics.batch_size.labels(ingest.metrics.service).observe(len(events))
-    if exc_info is None:
-        return result
-    log.error("applying a batch of %d events failed", len(events), exc_info=exc_info)
-    error = Early("handler_error", f"the service could not apply the event: {exc_info[1]}")
-    return [NotApplied(error) for _ in events]
+    return result, (exc_info[1] if exc_info is not None else None)
 
 
 def valid_events(
-    messages: Sequence[Any],
-    accepted_types: Sequence[str],
-    from_domain_events: bool,
-    rerouting: Rerouting,
+    messages: Sequence[Any], ingest: LifecycleIngest, rerouting: Rerouting
 ) -> list[tuple[Any, Envelope]]:
     """Each message that is a contract event of an accepted type from a source allowed to
     send it, with its envelope; the others are dead-lettered."""
     valid: list[tuple[Any, Envelope]] = []
+    limit = ingest.cfg.max_message_bytes
     for message in messages:
         try:
-            envelope = contract().parse(message.body, accepted_types)
+            envelope = screened(message, ingest.accepted_types, limit)
         except Refused as error:
             rerouting.dead_letter(message, error, None)
             continue
         try:
-            if not from_domain_events:  # grantflow.events: only our services write there
+            if not ingest.from_domain_events:  # grantflow.events: only our services write there
                 source_policy().check(envelope.type, envelope.source, sender_of(message))
         except Refused as error:
             rerouting.dead_letter(message, error, envelope)
@@ -102,11 +117,17 @@ def settle_applied(
 
 
 def settle_stored(messages: Sequence[Any], outcomes: Sequence[Outcome]) -> None:
-    """Raw messages: ack what the store kept; when it failed (database down), the message
-    stays queued and the consumer pauses a second."""
+    """Raw messages: ack what the store kept; when the database was down, the messages stay
+    queued and the consumer pauses a second. One the store refused even bare (never seen)
+    is logged with its body and acked: requeued, it would come back for ever."""
+    paused = False
     for message, outcome in zip(messages, outcomes, strict=True):
-        if isinstance(outcome, (Applied, Duplicate)):
+        if isinstance(outcome, (Applied, Duplicate)) or not outcome.retryable:
+            if isinstance(outcome, NotApplied):
+                log.error("dead letter not storable, dropped: %r", RawMessage.of(message))
             message.ack()
         else:
             message.requeue()
-            eventlet.sleep(1.0)
+            if not paused:
+                eventlet.sleep(1.0)
+                paused = True

@@ -114,6 +114,17 @@ def overdue(lines: list[Line], settled_vnd: int, as_of: date, grace_days: int = 
     return late
 
 
+def schedule(lines: list[Line]) -> list[tuple[Line, int]]:
+    """The lines in due order, each with what is due in total by it, in one pass (a caller
+    looping over `cumulative` would sort and sum the schedule once per line)."""
+    running = 0
+    ordered = []
+    for line in sorted(lines, key=lambda x: x.due_on):
+        running += line.amount_vnd
+        ordered.append((line, running))
+    return ordered
+
+
 def cumulative(lines: list[Line], index: int) -> int:
     ordered = sorted(lines, key=lambda x: x.due_on)
     return sum(line.amount_vnd for line in ordered[: index + 1])
