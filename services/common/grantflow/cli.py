@@ -56,10 +56,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "token":
             return _token(args)
         if args.command == "run":
+            from grantflow.auth import check_keys
             from grantflow.config import refuse_unsafe_production
             from grantflow.runner import run_services
 
             refuse_unsafe_production()
+            check_keys()
 
             return run_services(args.services)
         if args.command == "migrate":
