@@ -139,9 +139,8 @@ class DisbursementService(Observable):
             if "\x00" not in proposal_id
             else None
         )
-        if found is None:
+        if found is None or not self.caller.may_see(found["province"]):  # the same 404
             raise Refused("not_found", f"no contract of proposal {proposal_id} is recorded")
-        self.caller.require_province(found["province"])
         return found
 
     def _visible(self, members: list[str] | None) -> list[str] | None:

@@ -14,6 +14,7 @@ from grantflow.outcomes import Applied, NotApplied, Outcome, decided
 from proposals.adapters import repository
 from proposals.adapters.tables import outbox
 from proposals.domain.lifecycle import RULES, Change
+from proposals.domain.mandate import EVERYONE, Mandate
 from proposals.domain.model import Proposal
 
 SOURCE = "grantflow/proposals"
@@ -23,8 +24,11 @@ HANDLED_TYPES = tuple(RULES)
 ROUTING_KEYS = ("proposal.*", "contract.signed", "progress.reported")
 
 
-def apply_events(session: Session, events: Sequence[Envelope]) -> list[Outcome]:
-    """Apply `events` in order (a batch may hold several events of one proposal).
+def apply_events(
+    session: Session, events: Sequence[Envelope], mandate: Mandate = EVERYONE
+) -> list[Outcome]:
+    """Apply `events` in order (a batch may hold several events of one proposal), each within
+    `mandate` (an HTTP caller's; over AMQP every province) checked on the proposal loaded.
 
     Loads the proposals once, decides each event in memory, then writes the proposals, their
     history and the outgoing domain events in three statements. The caller commits.
@@ -39,8 +43,7 @@ def apply_events(session: Session, events: Sequence[Envelope]) -> list[Outcome]:
     recorded_at = datetime.now(UTC)
     for event in events:
         pid = event.data["proposal_id"]
-        rule = RULES[event.type]
-        change = decided(event, rule, proposals.get(pid), event.data, event.on)
+        change = decided(event, _decide, mandate, event, proposals.get(pid))
         if isinstance(change, NotApplied):
             outcomes.append(change)
             continue
@@ -54,6 +57,11 @@ def apply_events(session: Session, events: Sequence[Envelope]) -> list[Outcome]:
     repository.record_history(session, history)
     outbox.add(session, outgoing)
     return outcomes
+
+
+def _decide(mandate: Mandate, event: Envelope, loaded: Proposal | None) -> Change:
+    mandate.check(event.type, event.subject, event.data, loaded)
+    return RULES[event.type](loaded, event.data, event.on)
 
 
 def announce(change: Change, cause: Envelope) -> dict[str, Any]:

@@ -127,13 +127,6 @@ def find(
     return [summary(from_row(r)) for r in rows], int(total or 0)
 
 
-def province_of(session: Session, proposal_id: str | None) -> str | None:
-    if not proposal_id:
-        return None
-    found = select(proposal.c.province).where(proposal.c.proposal_id == proposal_id)
-    return session.execute(found).scalar()
-
-
 def detail(session: Session, proposal_id: str) -> dict[str, Any] | None:
     row = session.execute(select(proposal).where(proposal.c.proposal_id == proposal_id)).first()
     if row is None:
