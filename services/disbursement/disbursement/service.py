@@ -22,14 +22,14 @@ from grantflow.auth import (
     Principal,
 )
 from grantflow.config import settings
-from grantflow.contract import Envelope, contract
+from grantflow.contract import Envelope
 from grantflow.db import Database
 from grantflow.errors import Refused
 from grantflow.http import (
     Caller,
     Observable,
     api,
-    cloudevent_body,
+    posted_event,
     query_choice,
     query_date,
     query_int,
@@ -92,8 +92,7 @@ class DisbursementService(Observable):
     def post_event(self, request: Request) -> tuple[int, dict[str, Any]]:
         """One lifecycle CloudEvent (structured mode): plan.*, disbursement.made,
         repayment.received. Example body: contracts/examples/disbursement.made.json."""
-        event = contract().parse(cloudevent_body(request), handlers.LIFECYCLE_TYPES)
-        self.caller.require_event_type(event.type)
+        event = posted_event(request, handlers.LIFECYCLE_TYPES, self.caller)
         self.caller.require_province(event.data.get("province"))
         return 202, apply_one(
             self.db, inbox, event, handlers.apply_events, self.audit, self.caller.sub

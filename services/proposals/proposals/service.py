@@ -9,10 +9,10 @@ from werkzeug.wrappers import Request
 
 from grantflow.audit import AuditLog, AuditTrail
 from grantflow.auth import EVENT_WRITERS, READERS, Principal
-from grantflow.contract import Envelope, contract
+from grantflow.contract import Envelope
 from grantflow.db import Database
 from grantflow.errors import Refused
-from grantflow.http import Caller, Observable, api, cloudevent_body, query_int, query_text
+from grantflow.http import Caller, Observable, api, posted_event, query_int, query_text
 from grantflow.ingest import lifecycle_ingest
 from grantflow.outcomes import Outcome, apply_batch, apply_one
 from grantflow.relay import OutboxRelay
@@ -44,8 +44,7 @@ class ProposalsService(Observable):
         Example body: contracts/examples/proposal.submitted.json. Answers 202 with
         `{"id": ..., "outcome": "applied" | "duplicate"}`, or the error body with its code.
         """
-        event = contract().parse(cloudevent_body(request), handlers.HANDLED_TYPES)
-        self.caller.require_event_type(event.type)
+        event = posted_event(request, handlers.HANDLED_TYPES, self.caller)
         if "province" in event.data:  # a submission says where it belongs
             self.caller.require_province(event.data["province"])
         mandate = EVERYONE

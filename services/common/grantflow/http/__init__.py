@@ -17,6 +17,7 @@ from grantflow.http.handler import ApiHandler, Caller, api
 from grantflow.http.observable import Observable
 from grantflow.http.request import (
     cloudevent_body,
+    posted_event,
     query_choice,
     query_date,
     query_int,
@@ -29,6 +30,7 @@ __all__ = [
     "Observable",
     "api",
     "cloudevent_body",
+    "posted_event",
     "query_choice",
     "query_date",
     "query_int",

@@ -6,10 +6,14 @@ naming the parameter, so a handler never builds an error itself.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 from werkzeug.wrappers import Request
 
+from grantflow.auth import Principal
+from grantflow.contract import Envelope, contract
 from grantflow.errors import Refused
 
 
@@ -72,6 +76,16 @@ def query_text(request: Request, name: str) -> str | None:
     if raw is not None and "\x00" in raw:
         raise Refused("bad_query", f"{name} must not contain a NUL character")
     return raw
+
+
+def posted_event(request: Request, types: Iterable[str], caller: Principal | None) -> Envelope:
+    """The CloudEvent an HTTP caller posts, bound to its token: the role must be allowed the
+    type, and its (source, id) is kept apart from every other sender's (`Envelope.sender`)."""
+    event = contract().parse(cloudevent_body(request), types)
+    if caller is None:
+        raise Refused("unauthenticated", "an event over HTTP needs a bearer token")
+    caller.require_event_type(event.type)
+    return replace(event, sender=caller.sub)
 
 
 def cloudevent_body(request: Request) -> bytes:
