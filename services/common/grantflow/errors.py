@@ -30,6 +30,7 @@ HTTP_STATUS: dict[str, int] = {
     "unknown_type": HTTPStatus.BAD_REQUEST,
     "unsupported_media_type": HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
     "bad_query": HTTPStatus.BAD_REQUEST,
+    "as_of_in_future": HTTPStatus.BAD_REQUEST,
     "schema_violation": HTTPStatus.UNPROCESSABLE_ENTITY,
     "amount_not_integer": HTTPStatus.UNPROCESSABLE_ENTITY,
     "unknown_province": HTTPStatus.UNPROCESSABLE_ENTITY,

@@ -29,6 +29,7 @@ from grantflow.http import (
     Caller,
     Observable,
     api,
+    not_in_future,
     posted_event,
     query_choice,
     query_date,
@@ -80,6 +81,7 @@ class DisbursementService(Observable):
             as_of = date.fromisoformat(body.get("as_of") or date.today().isoformat())
         except (TypeError, ValueError):
             raise Refused("bad_query", "as_of must be a date YYYY-MM-DD") from None
+        not_in_future(as_of)
         raised = handlers.raise_overdue(self.db, as_of, settings().repayment_grace_days)
         return 200, {
             "as_of": as_of.isoformat(),

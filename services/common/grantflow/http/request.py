@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 
 from werkzeug.wrappers import Request
 
@@ -60,6 +60,22 @@ def query_datetime(request: Request, name: str) -> datetime | None:
         raise Refused(
             "bad_query", f"{name} must be an ISO 8601 date or time, not {raw!r}"
         ) from None
+
+
+VIETNAM = timezone(timedelta(hours=7), "ICT")
+
+
+def not_in_future(as_of: date, announcing: bool = True) -> date:
+    """`as_of`, unless an evaluation that announces would be dated after today (Vietnam time):
+    its "once ever" notices would suppress the real ones, so it is `Refused('as_of_in_future')`."""
+    today = datetime.now(VIETNAM).date()
+    if announcing and as_of > today:
+        raise Refused(
+            "as_of_in_future",
+            f"as_of {as_of} is after today ({today}, Vietnam time); an evaluation that "
+            "announces is dated today or earlier (send announce: false to look ahead)",
+        )
+    return as_of
 
 
 def query_choice(request: Request, name: str, choices: tuple[str, ...]) -> str | None:
