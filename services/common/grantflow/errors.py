@@ -22,6 +22,19 @@ class Early(Refused):
     """Valid, but its prerequisite has not been applied yet (e.g. progress before contract)."""
 
 
+def failure_text(exc: BaseException, limit: int = 300) -> str:
+    """What a failure says where others read it (dead-letter headers, the audit trail, an HTTP
+    body): its class and the database's one-line message, never the SQL statement, its
+    parameters or the failing row (the data of the other events of a batch)."""
+    orig = getattr(exc, "orig", None)  # a database error wrapped by SQLAlchemy
+    cause = orig if isinstance(orig, BaseException) else exc
+    diag = getattr(cause, "diag", None)
+    message = getattr(diag, "message_primary", None) or str(cause)
+    line = (message.strip().splitlines() or [""])[0]
+    line = line.split("[SQL:", 1)[0].strip()
+    return f"{type(cause).__name__}: {line}"[:limit]
+
+
 HTTP_STATUS: dict[str, int] = {
     "unauthenticated": HTTPStatus.UNAUTHORIZED,
     "forbidden": HTTPStatus.FORBIDDEN,

@@ -15,7 +15,7 @@ import eventlet
 from eventlet.event import Event
 
 from grantflow.contract import Envelope, contract
-from grantflow.errors import Early, Refused
+from grantflow.errors import Early, Refused, failure_text
 from grantflow.ingest.raw_message import RawMessage
 from grantflow.ingest.rerouting import Rerouting
 from grantflow.metrics import ServiceMetrics
@@ -54,7 +54,9 @@ def apply_in_worker(ingest: LifecycleIngest, events: list[Any]) -> list[Outcome]
     if exc_info is None:
         return result
     log.error("applying a batch of %d events failed", len(events), exc_info=exc_info)
-    error = Early("handler_error", f"the service could not apply the event: {exc_info[1]}")
+    error = Early(
+        "handler_error", f"the service could not apply the event: {failure_text(exc_info[1])}"
+    )
     return [NotApplied(error) for _ in events]
 
 
