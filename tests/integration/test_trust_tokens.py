@@ -189,3 +189,22 @@ def test_production_never_starts_with_the_development_secret_or_without_a_client
     assert result.returncode == 2, result.stderr
     assert "refusing to start with GRANTFLOW_ENV=production" in result.stderr
     assert says in result.stderr
+
+
+def test_the_settings_repr_shows_no_secret():
+    from grantflow.config import Settings
+    from notifications.config import NotifySettings
+
+    shown = repr(
+        Settings(
+            auth_jwt_secret=STRONG,
+            auth_client_token="the.client.token",
+            amqp_uri="amqp://proposals:amqp-password@rabbit:5672/",
+            database_url="postgresql://grantflow:db-password@pg/grantflow",
+        )
+    )
+    for secret in (STRONG, "the.client.token", "amqp-password", "db-password"):
+        assert secret not in shown
+    assert "auth_audience='grantflow'" in shown  # the rest is still there to read
+    mail = repr(NotifySettings(smtp_username="lan", smtp_password="smtp-password"))
+    assert "smtp-password" not in mail
