@@ -86,7 +86,8 @@ def test_a_resubmission_cannot_move_a_proposal(proposals):
 def test_a_province_decides_its_local_fund_proposals_and_the_ministry_the_national(proposals):
     officer = officer_of("74")
     assert post(proposals, events.submitted("SD-N", source_fund="national"), officer).ok
-    assert post(proposals, events.submitted("SD-L", source_fund="local"), officer).ok
+    colleague = {**CE, **header(PROVINCE_OFFICER, sub="cb-74-colleague", provinces=["74"])}
+    assert post(proposals, events.submitted("SD-L", source_fund="local"), colleague).ok
 
     for event in (events.appraised("SD-N"), events.rejected("SD-N")):
         r = post(proposals, event, officer)
@@ -100,3 +101,16 @@ def test_a_province_decides_its_local_fund_proposals_and_the_ministry_the_nation
         r = post(proposals, event, officer)
         assert r.status_code == 202, r.text
     assert proposals.state_of("SD-L") == "approved"
+
+
+def test_the_officer_who_submitted_a_proposal_may_not_decide_it(proposals):
+    lan = {**CE, **header(PROVINCE_OFFICER, sub="cb-74-lan", provinces=["74"])}
+    minh = {**CE, **header(PROVINCE_OFFICER, sub="cb-74-minh", provinces=["74"])}
+    assert post(proposals, events.submitted("FE-1", source_fund="local"), lan).ok
+    r = post(proposals, events.appraised("FE-1"), lan)
+    assert r.status_code == 403 and r.json()["error"]["code"] == "decision_reserved", r.text
+    assert "four eyes" in r.json()["error"]["detail"]
+    assert post(proposals, events.appraised("FE-1"), minh).status_code == 202
+    assert post(proposals, events.approved("FE-1"), lan).status_code == 403
+    assert post(proposals, events.approved("FE-1"), minh).status_code == 202
+    assert proposals.state_of("FE-1") == "approved"

@@ -36,6 +36,11 @@ def apply_events(
     proposals: dict[str, Proposal | None] = dict(
         repository.load_for_update(session, (e.data["proposal_id"] for e in events))
     )
+    submitters = (
+        repository.submitters(session, {e.data["proposal_id"] for e in events})
+        if mandate.actor is not None
+        else {}
+    )
     changed: dict[str, Proposal] = {}
     history: list[dict[str, Any]] = []
     outgoing: list[dict[str, Any]] = []
@@ -43,7 +48,8 @@ def apply_events(
     recorded_at = datetime.now(UTC)
     for event in events:
         pid = event.data["proposal_id"]
-        change = decided(event, _decide, mandate, event, proposals.get(pid))
+        who = submitters.get(pid, frozenset())
+        change = decided(event, _decide, mandate, event, proposals.get(pid), who)
         if isinstance(change, NotApplied):
             outcomes.append(change)
             continue
@@ -59,8 +65,10 @@ def apply_events(
     return outcomes
 
 
-def _decide(mandate: Mandate, event: Envelope, loaded: Proposal | None) -> Change:
-    mandate.check(event.type, event.subject, event.data, loaded)
+def _decide(
+    mandate: Mandate, event: Envelope, loaded: Proposal | None, submitters: frozenset[str]
+) -> Change:
+    mandate.check(event.type, event.subject, event.data, loaded, submitters)
     return RULES[event.type](loaded, event.data, event.on)
 
 

@@ -49,7 +49,7 @@ class ProposalsService(Observable):
             self.caller.require_province(event.data["province"])
         mandate = EVERYONE
         if not self.caller.all_provinces:  # checked on the proposal the rule loads
-            mandate = Mandate(self.caller.provinces, local_decisions_only=True)
+            mandate = Mandate(self.caller.provinces, True, actor=self.caller.sub)
         apply = partial(handlers.apply_events, mandate=mandate)
         return 202, apply_one(self.db, inbox, event, apply, self.audit, self.caller.sub)
 

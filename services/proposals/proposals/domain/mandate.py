@@ -25,15 +25,23 @@ LOCAL_FUND = "local"
 @dataclass(frozen=True, slots=True)
 class Mandate:
     """`provinces`: the provinces the caller acts for (None: all). `local_decisions_only`: the
-    caller decides only on local-fund proposals (a province)."""
+    caller decides only on local-fund proposals (a province). `actor`: a person who may not
+    decide a proposal they submitted themselves (four eyes)."""
 
     provinces: frozenset[str] | None = None
     local_decisions_only: bool = False
+    actor: str | None = None
 
     def check(
-        self, event_type: str, subject: str | None, data: dict[str, Any], loaded: Proposal | None
+        self,
+        event_type: str,
+        subject: str | None,
+        data: dict[str, Any],
+        loaded: Proposal | None,
+        submitters: frozenset[str] = frozenset(),
     ) -> None:
-        """Refuses an event outside the mandate; `loaded` is the proposal the rule acts on."""
+        """Refuses an event outside the mandate; `loaded` is the proposal the rule acts on,
+        `submitters` who submitted it over HTTP."""
         pid = data["proposal_id"]
         if subject is not None and subject != pid:
             raise Refused(
@@ -49,6 +57,11 @@ class Mandate:
                     f"{event_type} on a {fund}-fund proposal is the ministry's decision; "
                     "a province decides its local-fund proposals",
                 )
+        if self.actor is not None and event_type in DECISIONS and self.actor in submitters:
+            raise Refused(
+                "decision_reserved",
+                f"{self.actor} submitted proposal {pid}; another officer decides it (four eyes)",
+            )
 
     @staticmethod
     def _within_provinces(
