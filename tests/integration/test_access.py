@@ -6,6 +6,7 @@ must declare `allow=`) without anyone editing this file.
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Iterator
@@ -132,7 +133,7 @@ def signed(claims: dict[str, Any]) -> str:
 BAD_TOKENS = {
     "none": None,
     "not_bearer": "Basic dXNlcjpwYXNz",
-    "expired": signed({"exp": time.time() - 10}),
+    "expired": signed({"exp": time.time() - 120}),  # beyond AUTH_LEEWAY_SECONDS
     "wrong_audience": signed({"aud": "another-system"}),
     "wrong_secret": "Bearer " + jwt.encode({"sub": "t", "role": "auditor"}, "x" * 40, "HS256"),
 }
@@ -168,15 +169,17 @@ def test_will_refuse_every_role_outside_allow_with_403_and_change_nothing(
 
 
 # Every endpoint a province officer may call must be listed here with what it shows of
-# another province: "refused" (a single resource: 403) or "filtered" (a list: rows only
-# of the token's provinces). A new endpoint open to province officers fails until it is.
+# another province: "hidden" (a single resource: answered exactly as an unknown one, 404 or
+# the rule's `unknown_proposal`, so nothing of its state shows), "refused" (a post that claims
+# another province in its data: 403) or "filtered" (a list: rows only of the token's
+# provinces). A new endpoint open to province officers fails until it is.
 PROVINCE_BEHAVIOUR = {
     ("proposals", "GET", "/api/v1/proposals"): "filtered",
-    ("proposals", "GET", "/api/v1/proposals/<path:proposal_id>"): "refused",
-    ("proposals", "POST", "/api/v1/events"): "refused",
+    ("proposals", "GET", "/api/v1/proposals/<path:proposal_id>"): "hidden",
+    ("proposals", "POST", "/api/v1/events"): "hidden",
     ("disbursement", "GET", "/api/v1/plans"): "filtered",
     ("disbursement", "GET", "/api/v1/disbursement-rates"): "filtered",
-    ("disbursement", "GET", "/api/v1/proposals/<path:proposal_id>/ledger"): "refused",
+    ("disbursement", "GET", "/api/v1/proposals/<path:proposal_id>/ledger"): "hidden",
     ("disbursement", "POST", "/api/v1/events"): "refused",
 }
 
@@ -196,30 +199,51 @@ def officer_of(*provinces: str) -> dict[str, str]:
     return header(PROVINCE_OFFICER, sub="cb-" + "-".join(provinces), provinces=list(provinces))
 
 
-@pytest.mark.parametrize(
-    ("service", "method", "url"),
-    [k for k, v in PROVINCE_BEHAVIOUR.items() if v == "refused"],
-)
-def test_will_refuse_a_resource_of_another_province_with_403_and_change_nothing(
-    services, engine, service, method, url
-):
-    before = snapshot(engine)
+def _as_officer_of_80(services, service: str, method: str, url: str, pid: str):
     body = None
     if method == "POST" and service == "proposals":
-        body = samples.appraised(PID)  # about a proposal of 74
+        body = samples.appraised(pid)
     elif method == "POST":
         body = money.plan("74", 2016, "national", 1_000_000_000)
-    r = requests.request(
+    return requests.request(
         method,
-        services[service] + concrete(url),
+        services[service] + re.sub(r"<(?:\w+:)?proposal_id>", pid, url),
         json=body,
         headers={**officer_of("80"), "Content-Type": "application/cloudevents+json"},
         timeout=10,
     )
+
+
+@pytest.mark.parametrize(
+    ("service", "method", "url"),
+    [k for k, v in PROVINCE_BEHAVIOUR.items() if v == "refused"],
+)
+def test_will_refuse_a_post_for_another_province_with_403_and_change_nothing(
+    services, engine, service, method, url
+):
+    before = snapshot(engine)
+    r = _as_officer_of_80(services, service, method, url, PID)
     assert r.status_code == 403, r.text
     assert r.json()["error"]["code"] == "forbidden"
     assert snapshot(engine) == before
     assert ("cb-80", f"{method} {concrete(url)}") in refusals(engine, service)
+
+
+@pytest.mark.parametrize(
+    ("service", "method", "url"),
+    [k for k, v in PROVINCE_BEHAVIOUR.items() if v == "hidden"],
+)
+def test_another_provinces_proposal_is_answered_as_an_unknown_one_and_changes_nothing(
+    services, engine, service, method, url
+):
+    before = snapshot(engine)
+    theirs = _as_officer_of_80(services, service, method, url, PID)
+    unknown = _as_officer_of_80(services, service, method, url, "ACL-NEVER-1")
+    assert theirs.status_code == unknown.status_code, theirs.text
+    assert theirs.status_code in (404, 409)
+    assert theirs.json()["error"]["code"] == unknown.json()["error"]["code"]
+    assert theirs.json() == json.loads(unknown.text.replace("ACL-NEVER-1", PID))
+    assert snapshot(engine) == before
     mine = requests.get(services[service] + concrete(url), headers=officer_of("74"), timeout=10)
     assert method == "POST" or mine.status_code == 200
 

@@ -6,8 +6,11 @@ A token carries `sub`, `role`, `provinces` (GSO codes, for a province officer) a
     {"sub": "cb-74-lan", "role": "province_officer", "provinces": ["74"],
      "aud": "grantflow", "exp": 1767225600}
 
-Keys: `AUTH_JWT_SECRET` (HS256; the development default is refused in production),
-`AUTH_PUBLIC_KEYS_FILE` (PEM public keys, RS256/ES256) or `AUTH_JWKS_FILE` (a JWKS).
+Keys: `AUTH_PUBLIC_KEYS_FILE` (PEM public keys, RS256/ES256) or `AUTH_JWKS_FILE` (a JWKS),
+read once at start (`check_keys`: a missing or unreadable file stops the start), and
+`AUTH_JWT_SECRET` (HS256), accepted only as `Settings.hs256_secret` allows: never the
+development default beside public keys or in production. `AUTH_ISSUER` is checked when set;
+`AUTH_LEEWAY_SECONDS` of clock skew is allowed.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from typing import Any
 
 import jwt
 
-from grantflow.config import Settings, settings
+from grantflow.config import ConfigError, Settings, settings
 from grantflow.errors import Refused
 
 PROVINCE_OFFICER = "province_officer"
@@ -101,12 +104,16 @@ def verify(token: str, cfg: Settings | None = None) -> Principal:
             key,
             algorithms=algorithms,
             audience=cfg.auth_audience,
-            options={"require": ["exp", "sub", "aud"]},
+            issuer=cfg.auth_issuer or None,
+            leeway=cfg.auth_leeway_seconds,
+            options={"require": ["exp", "sub", "aud", *(["iss"] if cfg.auth_issuer else [])]},
         )
     except jwt.ExpiredSignatureError:
         raise Refused("unauthenticated", "the token has expired") from None
     except jwt.InvalidAudienceError:
         raise Refused("unauthenticated", f"the token is not for {cfg.auth_audience}") from None
+    except jwt.InvalidIssuerError:
+        raise Refused("unauthenticated", f"the token is not issued by {cfg.auth_issuer}") from None
     except jwt.PyJWTError as exc:
         raise Refused("unauthenticated", f"the token is not valid: {exc}") from None
     return principal_of(claims)
@@ -136,9 +143,25 @@ def _key_for(header: dict[str, Any], cfg: Settings) -> tuple[Any, list[str]]:
         if len(keys) == 1:
             return next(iter(keys.values())), [alg]
         raise jwt.InvalidKeyError("no configured public key matches the token's kid")
-    if alg == "HS256" and cfg.auth_jwt_secret:
-        return cfg.auth_jwt_secret, ["HS256"]
-    raise jwt.InvalidAlgorithmError(f"algorithm {alg} is not accepted")
+    secret = cfg.hs256_secret()
+    if alg == "HS256" and secret:
+        return secret, ["HS256"]
+    # repr: the header is the caller's text, and may hold CR/LF or anything else
+    raise jwt.InvalidAlgorithmError(f"algorithm {alg!r} is not accepted")
+
+
+def check_keys(cfg: Settings | None = None) -> None:
+    """Reads the configured public keys once, at start; `ConfigError` naming the file if it is
+    missing, unreadable or holds no key (so no request ever meets a 500 for it)."""
+    cfg = cfg or settings()
+    try:
+        keys = _public_keys(cfg.auth_public_keys_file, cfg.auth_jwks_file)
+    except Exception as exc:
+        raise ConfigError(
+            f"AUTH_PUBLIC_KEYS_FILE / AUTH_JWKS_FILE: cannot load the public keys: {exc}"
+        ) from None
+    if cfg.asymmetric_keys and not keys:
+        raise ConfigError("AUTH_PUBLIC_KEYS_FILE / AUTH_JWKS_FILE: the file holds no key")
 
 
 @cache
@@ -183,12 +206,16 @@ def issue(
         claims["provinces"] = list(provinces)
     if event_types:
         claims["event_types"] = list(event_types)
-    return jwt.encode(claims, secret or cfg.auth_jwt_secret, algorithm="HS256")
+    if cfg.auth_issuer:
+        claims["iss"] = cfg.auth_issuer
+    return jwt.encode(claims, secret or cfg.auth_jwt_secret.get_secret_value(), algorithm="HS256")
 
 
 def client_headers() -> dict[str, str]:
     """What a service presents when it calls another one (`AUTH_CLIENT_TOKEN`, else a
     short-lived system token signed with the shared secret, as in development)."""
     cfg = settings()
-    token = cfg.auth_client_token or issue(SYSTEM, "grantflow-internal", ttl_seconds=300)
+    token = cfg.auth_client_token.get_secret_value() or issue(
+        SYSTEM, "grantflow-internal", ttl_seconds=300
+    )
     return {"Authorization": f"Bearer {token}"}

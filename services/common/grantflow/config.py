@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -21,6 +21,7 @@ SERVICE_PORTS = {"proposals": 8001, "disbursement": 8002, "notifications": 8003,
 
 # Signs development tokens only: a production start with it is refused (`production_problems`).
 DEVELOPMENT_SECRET = "grantflow-development-secret-do-not-use-in-production"
+MIN_SECRET_LENGTH = 32
 
 
 class ConfigError(Exception):
@@ -30,8 +31,9 @@ class ConfigError(Exception):
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore", case_sensitive=False)
 
-    amqp_uri: str = "amqp://guest:guest@localhost:5672/"
-    database_url: str = "sqlite:///var/grantflow.db"
+    # URIs may carry a password: kept out of the settings' repr, like the secrets below.
+    amqp_uri: str = Field("amqp://guest:guest@localhost:5672/", repr=False)
+    database_url: str = Field("sqlite:///var/grantflow.db", repr=False)
     http_host: str = "0.0.0.0"
     proposals_port: int = Field(SERVICE_PORTS["proposals"], ge=1, le=65535)
     disbursement_port: int = Field(SERVICE_PORTS["disbursement"], ge=1, le=65535)
@@ -61,13 +63,15 @@ class Settings(BaseSettings):
     log_format: str = Field("json", pattern="^(json|text)$")
     grantflow_env: str = Field("development", pattern="^(development|test|production)$")
 
-    auth_jwt_secret: str = DEVELOPMENT_SECRET
+    auth_jwt_secret: SecretStr = SecretStr(DEVELOPMENT_SECRET)
     auth_public_keys_file: Path | None = None
     auth_jwks_file: Path | None = None
     auth_audience: str = "grantflow"
+    auth_issuer: str = ""  # the `iss` every token must carry (empty: not checked)
+    auth_leeway_seconds: int = Field(30, ge=0, le=300)  # clock skew allowed on exp/nbf/iat
     auth_allowed_sources: str = ""  # a YAML file, or inline YAML/JSON: type -> [source patterns]
     auth_source_users: str = ""  # the same forms: source pattern -> [RabbitMQ users] (trust.py)
-    auth_client_token: str = ""  # what this service presents when it calls another one
+    auth_client_token: SecretStr = SecretStr("")  # what this service presents to another one
 
     @field_validator("amqp_uri")
     @classmethod
@@ -100,19 +104,45 @@ class Settings(BaseSettings):
             raise ValueError(f"{value}/events does not exist")
         return value
 
+    @property
+    def asymmetric_keys(self) -> bool:
+        return bool(self.auth_public_keys_file or self.auth_jwks_file)
+
+    def hs256_secret(self) -> str | None:
+        """The shared secret HS256 tokens are verified with, or None when HS256 is refused:
+        with public keys or a JWKS configured, only a strong secret of one's own is accepted
+        (never the development default); in production, never the development default."""
+        secret = self.auth_jwt_secret.get_secret_value()
+        if not secret:
+            return None
+        weak = secret == DEVELOPMENT_SECRET or len(secret) < MIN_SECRET_LENGTH
+        if weak and (self.asymmetric_keys or self.grantflow_env == "production"):
+            return None
+        return secret
+
     def production_problems(self) -> list[str]:
         """What makes this configuration unfit for `GRANTFLOW_ENV=production` (empty if fit)."""
         if self.grantflow_env != "production":
             return []
         problems = []
-        keys = self.auth_public_keys_file or self.auth_jwks_file
-        if self.auth_jwt_secret == DEVELOPMENT_SECRET and not keys:
+        secret = self.auth_jwt_secret.get_secret_value()
+        if secret == DEVELOPMENT_SECRET:
             problems.append(
-                "AUTH_JWT_SECRET is the development default; set a secret of your own, or "
+                "AUTH_JWT_SECRET is the development default; set a secret of your own "
+                f"({MIN_SECRET_LENGTH}+ characters), or set it empty and use "
                 "AUTH_PUBLIC_KEYS_FILE / AUTH_JWKS_FILE"
             )
-        elif 0 < len(self.auth_jwt_secret) < 32 and not keys:
-            problems.append("AUTH_JWT_SECRET is shorter than 32 characters")
+        elif 0 < len(secret) < MIN_SECRET_LENGTH:
+            problems.append(f"AUTH_JWT_SECRET is shorter than {MIN_SECRET_LENGTH} characters")
+        elif not secret and not self.asymmetric_keys:
+            problems.append(
+                "no way to verify tokens: set AUTH_PUBLIC_KEYS_FILE / AUTH_JWKS_FILE "
+                "or AUTH_JWT_SECRET"
+            )
+        if not self.auth_client_token.get_secret_value():
+            problems.append(
+                "AUTH_CLIENT_TOKEN is empty; give the service its own service-to-service token"
+            )
         if (urlsplit(self.amqp_uri).username or "guest") == "guest":
             problems.append(
                 "AMQP_URI uses RabbitMQ's guest user; give the service a user of its own"

@@ -11,6 +11,7 @@ which treats `Decimal` as never an integer and words the error for the dead-lett
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import uuid
@@ -62,10 +63,23 @@ class Envelope:
     data: dict[str, Any]
     subject: str | None = None
     version: int | None = None
+    # Who vouches for it: None over AMQP (an internal system), the token subject over HTTP.
+    # An HTTP caller's (source, id) lives in its own namespace (`inbox_source`), so that it
+    # can never make another sender's event a duplicate.
+    sender: str | None = None
 
     @property
     def on(self) -> date:
         return self.time.date()
+
+    @property
+    def inbox_source(self) -> str:
+        """The `source` part of the inbox key: the source itself for an internal system's
+        event, a digest of (token subject, source) for an HTTP caller's."""
+        if self.sender is None:
+            return self.source
+        digest = hashlib.sha256(f"{self.sender}\x00{self.source}".encode()).hexdigest()
+        return f"http:{digest[:48]}"
 
 
 class Contract:

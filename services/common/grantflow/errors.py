@@ -13,6 +13,19 @@ from grantflow.domain.refusals import Early, Refused
 __all__ = ["HTTP_STATUS", "Early", "Refused", "http_status"]
 
 
+def failure_text(exc: BaseException, limit: int = 300) -> str:
+    """What a failure says where others read it (dead-letter headers, the audit trail, an HTTP
+    body): its class and the database's one-line message, never the SQL statement, its
+    parameters or the failing row (the data of the other events of a batch)."""
+    orig = getattr(exc, "orig", None)  # a database error wrapped by SQLAlchemy
+    cause = orig if isinstance(orig, BaseException) else exc
+    diag = getattr(cause, "diag", None)
+    message = getattr(diag, "message_primary", None) or str(cause)
+    line = (message.strip().splitlines() or [""])[0]
+    line = line.split("[SQL:", 1)[0].strip()
+    return f"{type(cause).__name__}: {line}"[:limit]
+
+
 HTTP_STATUS: dict[str, int] = {
     "unauthenticated": HTTPStatus.UNAUTHORIZED,
     "forbidden": HTTPStatus.FORBIDDEN,
@@ -26,6 +39,7 @@ HTTP_STATUS: dict[str, int] = {
     "unknown_type": HTTPStatus.BAD_REQUEST,
     "unsupported_media_type": HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
     "bad_query": HTTPStatus.BAD_REQUEST,
+    "as_of_in_future": HTTPStatus.BAD_REQUEST,
     "schema_violation": HTTPStatus.UNPROCESSABLE_ENTITY,
     "amount_not_integer": HTTPStatus.UNPROCESSABLE_ENTITY,
     "unknown_province": HTTPStatus.UNPROCESSABLE_ENTITY,
@@ -42,6 +56,9 @@ HTTP_STATUS: dict[str, int] = {
     "repayments_mismatch": HTTPStatus.UNPROCESSABLE_ENTITY,
     "settlement_over_contract": HTTPStatus.UNPROCESSABLE_ENTITY,
     "dates_out_of_order": HTTPStatus.UNPROCESSABLE_ENTITY,
+    "subject_mismatch": HTTPStatus.UNPROCESSABLE_ENTITY,
+    "proposal_keys_changed": HTTPStatus.CONFLICT,
+    "decision_reserved": HTTPStatus.FORBIDDEN,
     "unknown_commitment": HTTPStatus.CONFLICT,
     "voucher_used": HTTPStatus.CONFLICT,
     "over_contract": HTTPStatus.UNPROCESSABLE_ENTITY,
@@ -72,11 +89,7 @@ def is_data_error(exc: BaseException) -> bool:
 
 def unstorable(exc: BaseException) -> Refused:
     """`Refused('unstorable')` naming what the database said, without the SQL parameters."""
-    from sqlalchemy import exc as db
-
-    cause = exc.orig if isinstance(exc, db.StatementError) and exc.orig else exc
-    said = " ".join(str(cause).split("\n")[0].split())[:300]
-    return Refused("unstorable", f"the database cannot store this event: {said}")
+    return Refused("unstorable", f"the database cannot store this event: {failure_text(exc)}")
 
 
 def http_status(code: str) -> int:

@@ -62,43 +62,66 @@ def outbox_table(metadata: MetaData, prefix: str) -> Table:
 
 
 class Inbox:
-    """Idempotent consumption: (source, id) under a primary key, in the effect's transaction."""
+    """Idempotent consumption: (source, id) under a primary key, in the effect's transaction
+    (an HTTP caller's events under its own namespace: `Envelope.inbox_source`)."""
 
     def __init__(self, table: Table) -> None:
         self.table = table
 
     def claim(self, session: Session, events: Sequence[Envelope]) -> list[bool]:
-        """Insert every event's key; True where it is new. Duplicates in one batch count once."""
+        """Insert every event's key; True where it is new. Duplicates in one batch count once.
+
+        An HTTP caller's event is also a duplicate of the same (source, id) already received
+        from an internal system (a re-post of what it sent), but it claims only its own key:
+        whatever it posts, a genuine event arriving later is never taken for a duplicate.
+        """
         if not events:
             return []
+        known = self._received_from_systems(session, [e for e in events if e.sender])
         now = datetime.now(UTC)
         rows = {
-            (e.source, e.id): {
-                "source": e.source,
+            (e.inbox_source, e.id): {
+                "source": e.inbox_source,
                 "event_id": e.id,
                 "type": e.type,
                 "received_at": now,
             }
             for e in events
+            if (e.source, e.id) not in known
         }
-        stmt = (
-            insert(session, self.table)
-            .values(list(rows.values()))
-            .on_conflict_do_nothing()
-            .returning(self.table.c.source, self.table.c.event_id)
-        )
-        fresh = {tuple(row) for row in session.execute(stmt)}
+        fresh: set[tuple[str, str]] = set()
+        if rows:
+            stmt = (
+                insert(session, self.table)
+                .values(list(rows.values()))
+                .on_conflict_do_nothing()
+                .returning(self.table.c.source, self.table.c.event_id)
+            )
+            fresh = {tuple(row) for row in session.execute(stmt)}
         claimed = []
         for e in events:
-            key = (e.source, e.id)
+            key = (e.inbox_source, e.id)
             claimed.append(key in fresh)
             fresh.discard(key)
         return claimed
 
+    def _received_from_systems(
+        self, session: Session, posted: Sequence[Envelope]
+    ) -> set[tuple[str, str]]:
+        if not posted:
+            return set()
+        keys = sorted({(e.source, e.id) for e in posted})
+        found = session.execute(
+            select(self.table.c.source, self.table.c.event_id).where(
+                tuple_(self.table.c.source, self.table.c.event_id).in_(keys)
+            )
+        )
+        return {tuple(row) for row in found}
+
     def release(self, session: Session, events: Sequence[Envelope]) -> None:
         """Forget events that were claimed but not applied, so a re-drive can apply them."""
         if events:
-            keys = [(e.source, e.id) for e in events]
+            keys = [(e.inbox_source, e.id) for e in events]
             session.execute(
                 delete(self.table).where(
                     tuple_(self.table.c.source, self.table.c.event_id).in_(keys)

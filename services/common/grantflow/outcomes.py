@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from grantflow.audit import AuditLog, Change, Entry
 from grantflow.contract import Envelope
-from grantflow.errors import Early, Refused, is_data_error, unstorable
+from grantflow.errors import Early, Refused, failure_text, is_data_error, unstorable
 from grantflow.journal import Inbox
 
 
@@ -53,7 +53,7 @@ def decided(event: Envelope, rule: Callable[..., T], *args: Any) -> T | NotAppli
         return NotApplied(error)
     except Exception as exc:
         log.exception("rule for %s failed", event.type, extra={"event_id": event.id})
-        return NotApplied(Early("handler_error", f"{type(exc).__name__}: {exc}"))
+        return NotApplied(Early("handler_error", failure_text(exc)))
 
 
 ApplyEvents = Callable[[Session, Sequence[Envelope]], list[Outcome]]

@@ -22,7 +22,7 @@ from grantflow.auth import (
     Principal,
 )
 from grantflow.config import settings
-from grantflow.contract import Envelope, contract
+from grantflow.contract import Envelope
 from grantflow.db import Database
 from grantflow.domain import FUNDS
 from grantflow.errors import Refused
@@ -30,7 +30,8 @@ from grantflow.http import (
     Caller,
     Observable,
     api,
-    cloudevent_body,
+    not_in_future,
+    posted_event,
     query_choice,
     query_date,
     query_int,
@@ -80,6 +81,7 @@ class DisbursementService(Observable):
             as_of = date.fromisoformat(body.get("as_of") or date.today().isoformat())
         except (TypeError, ValueError):
             raise Refused("bad_query", "as_of must be a date YYYY-MM-DD") from None
+        not_in_future(as_of)
         raised = handlers.raise_overdue(self.db, as_of, settings().repayment_grace_days)
         return 200, {
             "as_of": as_of.isoformat(),
@@ -92,8 +94,7 @@ class DisbursementService(Observable):
     def post_event(self, request: Request) -> tuple[int, dict[str, Any]]:
         """One lifecycle CloudEvent (structured mode): plan.*, disbursement.made,
         repayment.received. Example body: contracts/examples/disbursement.made.json."""
-        event = contract().parse(cloudevent_body(request), handlers.LIFECYCLE_TYPES)
-        self.caller.require_event_type(event.type)
+        event = posted_event(request, handlers.LIFECYCLE_TYPES, self.caller)
         self.caller.require_province(event.data.get("province"))
         return 202, apply_one(
             self.db, inbox, event, handlers.apply_events, self.audit, self.caller.sub
@@ -139,9 +140,8 @@ class DisbursementService(Observable):
             if "\x00" not in proposal_id
             else None
         )
-        if found is None:
+        if found is None or not self.caller.may_see(found["province"]):  # the same 404
             raise Refused("not_found", f"no contract of proposal {proposal_id} is recorded")
-        self.caller.require_province(found["province"])
         return found
 
     def _visible(self, members: list[str] | None) -> list[str] | None:

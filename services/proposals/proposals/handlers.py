@@ -14,6 +14,7 @@ from grantflow.outcomes import Applied, NotApplied, Outcome, decided
 from proposals.adapters import repository
 from proposals.adapters.tables import outbox
 from proposals.domain.lifecycle import RULES, Change
+from proposals.domain.mandate import EVERYONE, Mandate
 from proposals.domain.model import Proposal
 
 SOURCE = "grantflow/proposals"
@@ -23,14 +24,22 @@ HANDLED_TYPES = tuple(RULES)
 ROUTING_KEYS = ("proposal.*", "contract.signed", "progress.reported")
 
 
-def apply_events(session: Session, events: Sequence[Envelope]) -> list[Outcome]:
-    """Apply `events` in order (a batch may hold several events of one proposal).
+def apply_events(
+    session: Session, events: Sequence[Envelope], mandate: Mandate = EVERYONE
+) -> list[Outcome]:
+    """Apply `events` in order (a batch may hold several events of one proposal), each within
+    `mandate` (an HTTP caller's; over AMQP every province) checked on the proposal loaded.
 
     Loads the proposals once, decides each event in memory, then writes the proposals, their
     history and the outgoing domain events in three statements. The caller commits.
     """
     proposals: dict[str, Proposal | None] = dict(
         repository.load_for_update(session, (e.data["proposal_id"] for e in events))
+    )
+    submitters = (
+        repository.submitters(session, {e.data["proposal_id"] for e in events})
+        if mandate.actor is not None
+        else {}
     )
     changed: dict[str, Proposal] = {}
     history: list[dict[str, Any]] = []
@@ -39,8 +48,8 @@ def apply_events(session: Session, events: Sequence[Envelope]) -> list[Outcome]:
     recorded_at = datetime.now(UTC)
     for event in events:
         pid = event.data["proposal_id"]
-        rule = RULES[event.type]
-        change = decided(event, rule, proposals.get(pid), event.data, event.on)
+        who = submitters.get(pid, frozenset())
+        change = decided(event, _decide, mandate, event, proposals.get(pid), who)
         if isinstance(change, NotApplied):
             outcomes.append(change)
             continue
@@ -54,6 +63,13 @@ def apply_events(session: Session, events: Sequence[Envelope]) -> list[Outcome]:
     repository.record_history(session, history)
     outbox.add(session, outgoing)
     return outcomes
+
+
+def _decide(
+    mandate: Mandate, event: Envelope, loaded: Proposal | None, submitters: frozenset[str]
+) -> Change:
+    mandate.check(event.type, event.subject, event.data, loaded, submitters)
+    return RULES[event.type](loaded, event.data, event.on)
 
 
 def announce(change: Change, cause: Envelope) -> dict[str, Any]:

@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from werkzeug.wrappers import Request
 
 from grantflow.audit import AuditLog, AuditTrail
 from grantflow.auth import EVENT_WRITERS, READERS, Principal
-from grantflow.contract import Envelope, contract
+from grantflow.contract import Envelope
 from grantflow.db import Database
 from grantflow.errors import Refused
-from grantflow.http import Caller, Observable, api, cloudevent_body, query_int, query_text
+from grantflow.http import Caller, Observable, api, posted_event, query_int, query_text
 from grantflow.ingest import lifecycle_ingest
 from grantflow.outcomes import Outcome, apply_batch, apply_one
 from grantflow.relay import OutboxRelay
 from proposals import handlers
 from proposals.adapters import repository, tables
 from proposals.adapters.tables import inbox, outbox
+from proposals.domain.mandate import EVERYONE, Mandate
 
 FILTERS = ("province", "source_fund", "state", "activity")
 
@@ -42,15 +44,14 @@ class ProposalsService(Observable):
         Example body: contracts/examples/proposal.submitted.json. Answers 202 with
         `{"id": ..., "outcome": "applied" | "duplicate"}`, or the error body with its code.
         """
-        event = contract().parse(cloudevent_body(request), handlers.HANDLED_TYPES)
-        self.caller.require_event_type(event.type)
-        if not self.caller.all_provinces:
-            self.caller.require_province(
-                event.data.get("province") or repository.province_of(self.db, event.subject)
-            )
-        return 202, apply_one(
-            self.db, inbox, event, handlers.apply_events, self.audit, self.caller.sub
-        )
+        event = posted_event(request, handlers.HANDLED_TYPES, self.caller)
+        if "province" in event.data:  # a submission says where it belongs
+            self.caller.require_province(event.data["province"])
+        mandate = EVERYONE
+        if not self.caller.all_provinces:  # checked on the proposal the rule loads
+            mandate = Mandate(self.caller.provinces, True, actor=self.caller.sub)
+        apply = partial(handlers.apply_events, mandate=mandate)
+        return 202, apply_one(self.db, inbox, event, apply, self.audit, self.caller.sub)
 
     @api("GET", "/api/v1/proposals", allow=READERS)
     def list_proposals(self, request: Request) -> dict[str, Any]:
@@ -68,7 +69,6 @@ class ProposalsService(Observable):
     def get_proposal(self, request: Request, proposal_id: str) -> dict[str, Any]:
         """One proposal with its full history (the audit trail of every change)."""
         found = repository.detail(self.db, proposal_id) if "\x00" not in proposal_id else None
-        if found is None:
+        if found is None or not self.caller.may_see(found["province"]):  # the same 404
             raise Refused("not_found", f"no proposal {proposal_id}")
-        self.caller.require_province(found["province"])
         return found

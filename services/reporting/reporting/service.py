@@ -16,7 +16,16 @@ from grantflow.contract import Envelope
 from grantflow.db import Database
 from grantflow.domain import FUNDS
 from grantflow.errors import Refused
-from grantflow.http import Caller, Observable, api, query_choice, query_date, query_int, query_text
+from grantflow.http import (
+    Caller,
+    Observable,
+    api,
+    not_in_future,
+    query_choice,
+    query_date,
+    query_int,
+    query_text,
+)
 from grantflow.ingest import RawMessage, lifecycle_ingest
 from grantflow.outcomes import Outcome, apply_batch
 from grantflow.relay import OutboxRelay
@@ -72,7 +81,9 @@ class ReportingService(Observable):
         first = body.get("reasons_per_province", REASONS_PER_PROVINCE)
         if type(first) is not int or not 0 <= first <= announcing.EVIDENCE:
             raise Refused("bad_query", "reasons_per_province must be an integer from 0 to 500")
-        result, announced = self._evaluate(as_of, bool(body.get("announce", True)), first)
+        announce = bool(body.get("announce", True))
+        not_in_future(as_of, announce)
+        result, announced = self._evaluate(as_of, announce, first)
         return {
             "as_of": as_of.isoformat(),
             "provinces": [

@@ -60,10 +60,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "token":
             return _token(args)
         if args.command == "run":
+            from grantflow.auth import check_keys
             from grantflow_tools.runner import run_services
             from grantflow_tools.startcheck import refuse_to_start
 
             refuse_to_start(args.services)
+            check_keys()
             return run_services(args.services)
         if args.command == "check":
             return _check(args.services)

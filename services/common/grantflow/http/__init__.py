@@ -17,6 +17,8 @@ from grantflow.http.handler import ApiHandler, Caller, api
 from grantflow.http.observable import Observable
 from grantflow.http.request import (
     cloudevent_body,
+    not_in_future,
+    posted_event,
     query_choice,
     query_date,
     query_int,
@@ -29,6 +31,8 @@ __all__ = [
     "Observable",
     "api",
     "cloudevent_body",
+    "not_in_future",
+    "posted_event",
     "query_choice",
     "query_date",
     "query_int",

@@ -97,7 +97,9 @@ class ApiHandler(HttpRequestHandler):
         if isinstance(exc, Refused):
             response = error_response(exc.code, exc.detail)
             if exc.code == "unauthenticated":
-                detail = exc.detail.replace('"', "'")
+                # a header value: printable ASCII only, whatever the token held
+                detail = "".join(c if " " <= c <= "~" else "?" for c in exc.detail)
+                detail = detail.replace('"', "'").replace("\\", "/")
                 response.headers["WWW-Authenticate"] = (
                     f'Bearer realm="grantflow", error="invalid_token", error_description="{detail}"'
                 )

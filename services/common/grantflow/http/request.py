@@ -7,12 +7,16 @@ naming the parameter, so a handler never builds an error itself. A body is never
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta, timezone
 
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Request
 
+from grantflow.auth import Principal
 from grantflow.config import settings
+from grantflow.contract import Envelope, contract
 from grantflow.errors import Refused
 
 
@@ -61,6 +65,22 @@ def query_datetime(request: Request, name: str) -> datetime | None:
         ) from None
 
 
+VIETNAM = timezone(timedelta(hours=7), "ICT")
+
+
+def not_in_future(as_of: date, announcing: bool = True) -> date:
+    """`as_of`, unless an evaluation that announces would be dated after today (Vietnam time):
+    its "once ever" notices would suppress the real ones, so it is `Refused('as_of_in_future')`."""
+    today = datetime.now(VIETNAM).date()
+    if announcing and as_of > today:
+        raise Refused(
+            "as_of_in_future",
+            f"as_of {as_of} is after today ({today}, Vietnam time); an evaluation that "
+            "announces is dated today or earlier (send announce: false to look ahead)",
+        )
+    return as_of
+
+
 def query_choice(request: Request, name: str, choices: tuple[str, ...]) -> str | None:
     """One of `choices`, or None when absent."""
     raw = query_text(request, name)
@@ -84,6 +104,16 @@ def limit_body(request: Request) -> None:
     if request.content_length is not None and request.content_length > limit:
         raise Refused("too_large", f"the body has {request.content_length} bytes; at most {limit}")
     request.max_content_length = limit
+
+
+def posted_event(request: Request, types: Iterable[str], caller: Principal | None) -> Envelope:
+    """The CloudEvent an HTTP caller posts, bound to its token: the role must be allowed the
+    type, and its (source, id) is kept apart from every other sender's (`Envelope.sender`)."""
+    event = contract().parse(cloudevent_body(request), types)
+    if caller is None:
+        raise Refused("unauthenticated", "an event over HTTP needs a bearer token")
+    caller.require_event_type(event.type)
+    return replace(event, sender=caller.sub)
 
 
 def cloudevent_body(request: Request) -> bytes:

@@ -15,7 +15,7 @@ import eventlet
 from eventlet.event import Event
 
 from grantflow.contract import Envelope
-from grantflow.errors import Early, Refused, is_data_error, unstorable
+from grantflow.errors import Early, Refused, failure_text, is_data_error, unstorable
 from grantflow.ingest.raw_message import RawMessage
 from grantflow.ingest.rerouting import Rerouting
 from grantflow.ingest.screening import screened
@@ -49,8 +49,10 @@ def applied_apart(ingest: LifecycleIngest, events: list[Any]) -> list[Outcome]:
     if error is None:
         return result
     if not is_data_error(error):
-        log.error("applying a batch of %d events failed: %r", len(events), error)
-        early = Early("handler_error", f"the service could not apply the event: {error!r}"[:500])
+        log.error("applying a batch of %d events failed", len(events), exc_info=error)
+        early = Early(
+            "handler_error", f"the service could not apply the event: {failure_text(error)}"
+        )
         return [NotApplied(early) for _ in events]
     if len(events) == 1:
         return [NotApplied(unstorable(error))]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 from email.errors import HeaderParseError
-from email.header import decode_header, make_header
+from email.header import decode_header
 from email.headerregistry import Address
 
 from email_validator import EmailNotValidError, validate_email
@@ -23,24 +23,37 @@ _MAX_HEADER = 900  # RFC 5322 allows 998 per line; a value this long is already 
 
 
 def clean_header(value: object, limit: int = _MAX_HEADER) -> str:
-    """One line of printable text: ``clean_header("Lan\\r\\nBcc: x@y")`` -> ``"Lan Bcc: x@y"``."""
+    """One line of printable text: ``clean_header("Lan\\r\\nBcc: x@y")`` -> ``"Lan Bcc: x@y"``.
+
+    Encoded words are decoded one by one, so text around them may hold any character (every
+    Vietnamese name does: `email.header.decode_header` gives up on such text, and the email
+    package would decode the word itself when writing the header). Every `=?` left after that
+    is broken up, so nothing the email package reads as an encoded word remains.
+    """
     text = str(value)
     for _ in range(3):  # an encoded word may hide another one
-        decoded = _decode_words(text)
+        decoded = _ENCODED_WORD.sub(_decoded_word, text)
         if decoded == text:
             break
         text = decoded
     text = _CONTROLS.sub(" ", text)
+    text = text.replace("=?", "= ?")  # what still opens an encoded word never opens one
     return " ".join(text.split())[:limit]
 
 
-def _decode_words(text: str) -> str:
-    if "=?" not in text:
-        return text
+# RFC 2047: =?charset?encoding?encoded-text?= (ASCII only, no spaces or '?' inside).
+_ENCODED_WORD = re.compile(r"=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=")
+
+
+def _decoded_word(match: re.Match[str]) -> str:
+    word = match.group(0)
     try:
-        return str(make_header(decode_header(text)))
+        ((raw, charset),) = decode_header(word)
+        if isinstance(raw, str):
+            return raw
+        return raw.decode(charset or "ascii", errors="replace")
     except (HeaderParseError, LookupError, UnicodeError, ValueError):
-        return text
+        return word.replace("=?", "= ?")  # undecodable: never to be decoded later either
 
 
 def checked_email(value: str) -> str:

@@ -20,6 +20,7 @@ from notifications.domain.model import EVERY, KINDS, LANGUAGES, Recipient, Silen
 RECIPIENT_FIELDS = frozenset(
     {"name", "email", "language", "role", "provinces", "kinds", "digest", "id", "origin"}
 )
+SILENCE_YEARS = (2000, 2100)
 SILENCE_FIELDS = frozenset({"province", "kind", "starts_at", "ends_at", "comment", "created_by"})
 
 
@@ -140,4 +141,12 @@ def _when(value: Any, name: str) -> datetime | None:
         raise Invalid(f"{name} must be an RFC 3339 timestamp with an offset") from None
     if moment.tzinfo is None:
         raise Invalid(f"{name} must carry an offset, e.g. +07:00")
-    return moment.astimezone(UTC)
+    try:  # an offset may carry a moment at the very edge of the calendar past it
+        moment = moment.astimezone(UTC)
+    except OverflowError:
+        moment = datetime.min.replace(tzinfo=UTC)
+    if not SILENCE_YEARS[0] <= moment.year <= SILENCE_YEARS[1]:
+        raise Invalid(
+            f"{name} must fall between the years {SILENCE_YEARS[0]} and {SILENCE_YEARS[1]}"
+        )
+    return moment

@@ -10,8 +10,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from grantflow.audit import ACCEPTED
 from grantflow.db import for_update, insert, utc
-from proposals.adapters.tables import history, proposal
+from proposals.adapters.tables import audit, history, proposal
 from proposals.domain.model import Line, Proposal, State
 
 KEY_COLUMNS = (
@@ -127,11 +128,20 @@ def find(
     return [summary(from_row(r)) for r in rows], int(total or 0)
 
 
-def province_of(session: Session, proposal_id: str | None) -> str | None:
-    if not proposal_id:
-        return None
-    found = select(proposal.c.province).where(proposal.c.proposal_id == proposal_id)
-    return session.execute(found).scalar()
+def submitters(session: Session, proposal_ids: Iterable[str]) -> dict[str, frozenset[str]]:
+    """Who submitted (or resubmitted) each proposal, from the audit trail's accepted rows."""
+    t = audit.table
+    rows = session.execute(
+        select(t.c.proposal_id, t.c.actor).where(
+            t.c.proposal_id.in_(sorted(set(proposal_ids))),
+            t.c.action == "proposal.submitted",
+            t.c.outcome == ACCEPTED,
+        )
+    )
+    found: dict[str, set[str]] = {}
+    for pid, actor in rows:
+        found.setdefault(pid, set()).add(actor)
+    return {pid: frozenset(actors) for pid, actors in found.items()}
 
 
 def detail(session: Session, proposal_id: str) -> dict[str, Any] | None:

@@ -62,6 +62,8 @@ def submit(existing: Proposal | None, d: dict[str, Any], on: date) -> Change:
     pid = d["proposal_id"]
     if existing is not None and existing.state != State.REVISION:
         raise Refused("illegal_transition", f"proposal {pid} already exists ({existing.state})")
+    if existing is not None:
+        _same_keys(existing, d)
     if province(d["province"], on) is None:
         raise Refused("unknown_province", f"no province has code {d['province']} on {on}")
     start, end = day(d["planned_start"]), day(d["planned_end"])
@@ -99,6 +101,20 @@ def submit(existing: Proposal | None, d: dict[str, Any], on: date) -> Change:
         "resubmission": existing is not None,
     }
     return _move(proposal, State.SUBMITTED, "proposal_submitted", data, before)
+
+
+KEYS = ("province", "year", "source_fund", "activity")
+
+
+def _same_keys(existing: Proposal, d: dict[str, Any]) -> None:
+    """A resubmission cannot move a proposal: its keys are fixed at the first submission."""
+    moved = [k for k in KEYS if d[k] != getattr(existing, k)]
+    if moved:
+        raise Refused(
+            "proposal_keys_changed",
+            f"a resubmission keeps {', '.join(KEYS)}; it changes {', '.join(moved)} of "
+            f"proposal {d['proposal_id']}",
+        )
 
 
 def appraise(existing: Proposal | None, d: dict[str, Any], on: date) -> Change:

@@ -17,13 +17,25 @@ def warning_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+# A cell a spreadsheet would read as a formula (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Any) -> Any:
+    """Text that a spreadsheet would take for a formula, behind a `'`; numbers as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def as_csv(rows: list[dict[str, Any]]) -> bytes:
-    """UTF-8 with a byte-order mark, so Excel shows Vietnamese names as they are."""
+    """UTF-8 with a byte-order mark, so Excel shows Vietnamese names as they are; every text
+    cell through `safe_cell`."""
     buffer = io.StringIO()
     if rows:
         writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\r\n")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({k: safe_cell(v) for k, v in row.items()} for row in rows)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
