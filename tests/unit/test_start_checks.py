@@ -15,6 +15,7 @@ REPO = Path(__file__).resolve().parents[2]
 FIT = {
     "GRANTFLOW_ENV": "production",
     "AUTH_JWT_SECRET": "a-secret-of-this-environment-0123456789abcdef",
+    "AUTH_CLIENT_TOKEN": "a-service-token-of-this-environment",
     "AMQP_URI": "amqp://grantflow-services:pw@127.0.0.1:1/grantflow",  # never reached
     "SMTP_HOST": "relay.example.gov.vn",
     "SMTP_SECURITY": "starttls",

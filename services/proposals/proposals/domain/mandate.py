@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from grantflow.errors import Early, Refused
+from grantflow.domain import Early, Refused
 from proposals.domain.model import Proposal
 
 SUBMITTED = "proposal.submitted"
