@@ -67,7 +67,7 @@ def sender_of(message: Any) -> str | None:
     headers = message.headers or {}
     if user is not None and user == connection_user(message.channel) and SENDER_HEADER in headers:
         return str(headers[SENDER_HEADER])
-    return user
+    return None if user is None else str(user)
 
 
 def vouch(properties: dict[str, Any], headers: dict[str, Any], own_user: str | None) -> None:

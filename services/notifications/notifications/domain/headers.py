@@ -51,7 +51,7 @@ def _decoded_word(match: re.Match[str]) -> str:
         ((raw, charset),) = decode_header(word)
         if isinstance(raw, str):
             return raw
-        return raw.decode(charset or "ascii", errors="replace")
+        return str(raw.decode(charset or "ascii", errors="replace"))
     except (HeaderParseError, LookupError, UnicodeError, ValueError):
         return word.replace("=?", "= ?")  # undecodable: never to be decoded later either
 
