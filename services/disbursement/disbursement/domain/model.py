@@ -26,6 +26,7 @@ class EntryKind(StrEnum):
     FINAL = "final"
     REFUND_DUE = "refund_due"
     PAYABLE = "payable"  # settled and not yet paid, at settlement: still owed to the beneficiary
+    PAYABLE_PAID = "payable_paid"  # the part of a later payment that pays what was payable
     REPAYMENT = "repayment"
 
 

@@ -44,16 +44,20 @@ def pay(existing: Commitment | None, d: dict[str, Any]) -> tuple[Commitment, dic
             f"{c.paid_vnd + amount} ₫, over the contract's {c.contract_vnd} ₫",
         )
     _within_advance_cap(c, amount, kind, paid_on)
-    refund_before = c.refund_due_vnd
+    refund_before, owed_before = c.refund_due_vnd, c.owed_vnd
     if kind == "advance":
         c.advances_vnd += amount
     else:
         c.payments_vnd += amount
     c.vouchers.append(voucher)
     entries = [Entry(EntryKind(kind), amount, paid_on, voucher)]
-    if c.settled_on is not None and c.refund_due_vnd > refund_before:
-        # Paid on or before the settlement, known only now: more to refund, as of the settlement.
-        entries.append(Entry(EntryKind.REFUND_DUE, c.refund_due_vnd - refund_before, c.settled_on))
+    if c.settled_on is not None:
+        # Dated on or before the settlement, it counts as of the settlement; after it, as paid.
+        when = max(paid_on, c.settled_on)
+        if owed_before > c.owed_vnd:
+            entries.append(Entry(EntryKind.PAYABLE_PAID, owed_before - c.owed_vnd, when))
+        if c.refund_due_vnd > refund_before:
+            entries.append(Entry(EntryKind.REFUND_DUE, c.refund_due_vnd - refund_before, when))
     if c.cancelled_on is not None:
         # The cancellation released what was not paid then; this payment had used part of it.
         entries.append(Entry(EntryKind.COMMITMENT, amount, c.cancelled_on))
@@ -68,6 +72,7 @@ def pay(existing: Commitment | None, d: dict[str, Any]) -> tuple[Commitment, dic
         "advances_total_vnd": c.advances_vnd,
         "contract_vnd": c.contract_vnd,
         "settled_vnd": c.settled_vnd,
+        "settled_on": c.settled_on.isoformat() if c.settled_on else None,
         "refund_due_vnd": c.refund_due_vnd,
         "owed_vnd": c.owed_vnd,
     }
