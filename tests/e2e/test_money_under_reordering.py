@@ -11,6 +11,7 @@ their settlement were dead-lettered as `illegal_transition`.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -27,7 +28,7 @@ from tests.support.history import YEAR, history
 from tests.support.services import ROOT, ServiceProcess, free_port
 from tests.support.waiting import wait_until
 
-PROPOSALS = 1_000
+PROPOSALS = int(os.environ.get("GRANTFLOW_TEST_MONEY_PROPOSALS", "1000"))
 AS_OF = f"{YEAR}-12-31"
 
 
@@ -86,7 +87,10 @@ def test_a_shuffled_history_of_1000_proposals_ends_with_every_total_right_and_no
         text=True,
     )
     assert published.returncode == 0, published.stderr
-    pipeline.settled(timeout=150)
+    try:
+        pipeline.settled(timeout=150)
+    except TimeoutError as exc:
+        raise AssertionError(f"{exc}: {_where_things_stand(pipeline)}") from None
     wait_until(lambda: pipeline.broker.depth(DEAD) == 0, 30, "the dead letters to be stored")
     took = time.monotonic() - started
 
@@ -136,3 +140,24 @@ def test_a_shuffled_history_of_1000_proposals_ends_with_every_total_right_and_no
     assert reported == expected, "reporting: (allocated, committed, disbursed, refunded, owed)"
     assert ledger == expected, "disbursement: (allocated, committed, disbursed, refund due, owed)"
     assert took < 120, f"the history took {took:.0f} s to settle"
+
+
+def _where_things_stand(pipeline: Pipeline) -> dict[str, int]:
+    """Queue depths, unpublished outbox rows and inbox counts, to see what is stuck."""
+    from grantflow.settle import Watcher, queue_names
+
+    watcher = Watcher(pipeline.engine, pipeline.broker.uri)
+    try:
+        seen = {q: watcher.depth(q) for q in queue_names()}
+        seen = {q: n for q, n in seen.items() if n}
+        for t in ("proposals_outbox", "disbursement_outbox", "reporting_outbox"):
+            seen[t + " unpublished"] = watcher.count(
+                f"SELECT count(*) FROM {t} WHERE published_at IS NULL"
+            )
+            seen[t] = watcher.count(f"SELECT count(*) FROM {t}")
+        for t in ("proposals_inbox", "disbursement_inbox", "reporting_inbox"):
+            seen[t] = watcher.count(f"SELECT count(*) FROM {t}")
+        seen["dead letters"] = watcher.count("SELECT count(*) FROM reporting_dead_letter")
+        return seen
+    finally:
+        watcher.close()

@@ -102,13 +102,16 @@ def _within_cancellation(c: Commitment, paid_on: date) -> None:
 
 
 def _within_advance_cap(c: Commitment, amount: int, kind: str, paid_on: date) -> None:
-    """Before acceptance everything paid counts against the cap; after it, advances only."""
-    accepted = c.accepted_on is not None
-    if kind != "advance" and accepted:
+    """Advances are held to the cap; so, before acceptance, is everything paid.
+
+    An advance counts the advances only: an interim payment recorded before an advance it
+    follows (its acceptance still on the way) must not make the advance look over the cap.
+    """
+    if kind != "advance" and c.accepted_on is not None:
         return
     cap_percent = advance_cap_percent(c.activity, paid_on)
     cap = c.contract_vnd * cap_percent // 100
-    before = c.advances_vnd if kind == "advance" and accepted else c.paid_vnd
+    before = c.advances_vnd if kind == "advance" else c.paid_vnd
     if before + amount <= cap:
         return
     if kind != "advance" and c.stage == Stage.CONTRACTED:
