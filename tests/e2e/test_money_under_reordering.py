@@ -90,7 +90,8 @@ def test_a_shuffled_history_of_1000_proposals_ends_with_every_total_right_and_no
     try:
         pipeline.settled(timeout=150)
     except TimeoutError as exc:
-        raise AssertionError(f"{exc}: {_where_things_stand(pipeline)}") from None
+        logs = {name: str(proc.log) for name, proc in procs.items()}
+        raise AssertionError(f"{exc}: {_where_things_stand(pipeline)}; logs {logs}") from None
     wait_until(lambda: pipeline.broker.depth(DEAD) == 0, 30, "the dead letters to be stored")
     took = time.monotonic() - started
 
@@ -142,11 +143,14 @@ def test_a_shuffled_history_of_1000_proposals_ends_with_every_total_right_and_no
     assert took < 120, f"the history took {took:.0f} s to settle"
 
 
-def _where_things_stand(pipeline: Pipeline) -> dict[str, int]:
+def _where_things_stand(pipeline: Pipeline) -> dict[str, int] | str:
     """Queue depths, unpublished outbox rows and inbox counts, to see what is stuck."""
     from grantflow.settle import Watcher, queue_names
 
-    watcher = Watcher(pipeline.engine, pipeline.broker.uri)
+    try:
+        watcher = Watcher(pipeline.engine, pipeline.broker.uri)
+    except Exception as exc:  # the broker itself is what is stuck
+        return repr(exc)
     try:
         seen = {q: watcher.depth(q) for q in queue_names()}
         seen = {q: n for q, n in seen.items() if n}
