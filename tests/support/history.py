@@ -8,10 +8,11 @@ and repaid, or cancelled. The Treasury's payments go straight to the disbursemen
 the rest through the proposals service: the two paths race, as in the issue (final payment
 on 10/11, settlement on 20/11).
 
-The shuffle is per proposal. The proposals service's own sender keeps one order only where
-that service cannot tell a late event from a wrong one: a cancelled proposal's proposal
-events stay in their order (a cancellation overtaking its contract would leave the contract
-refused), everything else of every proposal is shuffled.
+The shuffle is per proposal and across the paths: each proposal's payments and repayments
+land anywhere among its proposal events, before its contract, between its acceptance and its
+settlement, after its cancellation. The proposal events keep their sender's order (the
+proposals service's own early events are tested on their own); plans and their adjustments
+are shuffled together.
 """
 
 from __future__ import annotations
@@ -176,18 +177,17 @@ def _proposal(i: int, rng: random.Random, n: list[int], h: History) -> list[dict
     t.committed += paid if settled is None else settled
     t.refunded += max(0, paid - settled) if settled is not None else 0
     t.owed += max(0, settled - paid) if settled is not None else 0
-    return _shuffled(ministry, treasury, rng, keep_order=kind == "cancelled")
+    return _shuffled(ministry, treasury, rng)
 
 
-def _shuffled(ministry: list[dict], treasury: list[dict], rng: random.Random, keep_order: bool):
-    """Each proposal's events in a random order; a late progress report is history (the
-    proposals service records it), but a cancelled proposal's own events keep their order."""
+def _shuffled(ministry: list[dict], treasury: list[dict], rng: random.Random) -> list[dict]:
+    """The proposal's events in a random order across the two paths: the Treasury's payments
+    and repayments anywhere among (and in any order with) the proposal events, which keep
+    their sender's order."""
     block = ministry + treasury
     rng.shuffle(block)
-    if keep_order:
-        slots = iter(ministry)
-        block = [next(slots) if e in ministry else e for e in block]
-    return block
+    slots = iter(ministry)
+    return [next(slots) if e in ministry else e for e in block]
 
 
 def _submitted(pid: str, code: str, fund: str, amount: int, n: list[int]) -> dict:
