@@ -68,6 +68,7 @@ def running(clean, engine, amqp_uri, database_url):
         )
 
 
+@pytest.mark.timeout(900)  # ~10,000 events through four processes; minutes on a busy machine
 def test_a_shuffled_history_of_1000_proposals_ends_with_every_total_right_and_no_dead_letter(
     running,
 ):
