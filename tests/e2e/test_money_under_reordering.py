@@ -21,7 +21,7 @@ from sqlalchemy import text
 
 from grantflow.registry import SERVICES
 from tests.e2e.conftest import Pipeline
-from tests.support.broker import DEAD
+from tests.support.broker import DEAD, Broker
 from tests.support.history import YEAR, history
 from tests.support.services import ServiceProcess, free_port
 from tests.support.waiting import wait_until
@@ -82,7 +82,11 @@ def test_a_shuffled_history_of_1000_proposals_ends_with_every_total_right_and_no
     except TimeoutError as exc:
         logs = {name: str(proc.log) for name, proc in procs.items()}
         raise AssertionError(f"{exc}: {_where_things_stand(pipeline)}; logs {logs}") from None
-    wait_until(lambda: pipeline.broker.depth(DEAD) == 0, 30, "the dead letters to be stored")
+    fresh = Broker(pipeline.broker.uri)  # the fixture's connection has been idle for minutes
+    try:
+        wait_until(lambda: fresh.depth(DEAD) == 0, 30, "the dead letters to be stored")
+    finally:
+        fresh.close()
     took = time.monotonic() - started
 
     with pipeline.engine.connect() as conn:
