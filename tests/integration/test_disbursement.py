@@ -243,6 +243,8 @@ def test_rates_by_province_and_region_match_a_hand_worked_answer(disbursement):
         "allocated_vnd": 2_500_000_000,
         "committed_vnd": 650_000_000,
         "disbursed_vnd": 650_000_000,
+        "refund_due_vnd": 0,
+        "owed_vnd": 0,
         "rate": 0.26,
     }
 

@@ -166,6 +166,8 @@ def test_every_disbursement_endpoint_answers_as_the_openapi_document_says(disbur
         "allocated_vnd": 3_650_000_000,
         "committed_vnd": 450_000_000,
         "disbursed_vnd": 101_000_000,
+        "refund_due_vnd": 0,
+        "owed_vnd": 0,
         "rate": 0.0277,
     }
     assert rates == {

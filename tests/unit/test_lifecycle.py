@@ -240,7 +240,13 @@ def test_cancelling_a_closed_proposal_is_illegal_not_early(state: State):
 @pytest.mark.parametrize("state", CLOSED_STATES)
 @pytest.mark.parametrize(
     "built",
-    [ev.appraised(PID), ev.approved(PID), ev.progress(PID), ev.accepted(PID), ev.settled(PID)],
+    [  # a progress report after the acceptance (a late older one is history: below)
+        ev.appraised(PID),
+        ev.approved(PID),
+        ev.progress(PID, as_of="2016-10-20"),
+        ev.accepted(PID),
+        ev.settled(PID),
+    ],
     ids=lambda b: b["type"],
 )
 def test_a_closed_proposal_accepts_no_further_event(state: State, built: dict[str, Any]):
@@ -431,7 +437,21 @@ def test_progress_before_the_contract_is_early_not_illegal(state: State):
 
 
 def test_progress_after_acceptance_is_illegal():
-    refused("illegal_transition", in_state(State.ACCEPTED), ev.progress(PID))
+    refused("illegal_transition", in_state(State.ACCEPTED), ev.progress(PID, as_of="2016-10-01"))
+
+
+@pytest.mark.parametrize("state", [State.ACCEPTED, State.SETTLED])
+def test_a_progress_report_overtaken_by_the_acceptance_is_history_not_refused(state: State):
+    """Reported as of a day on or before the acceptance, it arrived after it: recorded and
+    announced, the state and the progress figures stay as they are."""
+    p = apply(in_state(State.CONTRACTED), ev.accepted(PID)).proposal
+    p.state = state
+    change = apply(p, ev.progress(PID, percent=40, as_of="2016-09-30"))
+    assert change.proposal.state == state and change.previous_state == state
+    assert change.event == "progress_reported"
+    assert change.data["as_of"] == "2016-09-30"
+    assert change.proposal.percent_complete == p.percent_complete
+    assert change.proposal.version == p.version + 1
 
 
 def test_acceptance_before_the_contract_is_early():

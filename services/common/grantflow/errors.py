@@ -65,6 +65,8 @@ HTTP_STATUS: dict[str, int] = {
     "over_advance_cap": HTTPStatus.UNPROCESSABLE_ENTITY,
     "not_recoverable": HTTPStatus.UNPROCESSABLE_ENTITY,
     "over_repayment": HTTPStatus.UNPROCESSABLE_ENTITY,
+    "over_settlement": HTTPStatus.UNPROCESSABLE_ENTITY,
+    "paid_after_cancellation": HTTPStatus.UNPROCESSABLE_ENTITY,
     "handler_error": HTTPStatus.INTERNAL_SERVER_ERROR,
     "invalid_recipient": HTTPStatus.UNPROCESSABLE_ENTITY,
     "recipient_exists": HTTPStatus.CONFLICT,

@@ -113,6 +113,8 @@ def disbursement_rates(
         sums = sums.where(ledger.c.source_fund == fund)
     committed: dict[str, int] = defaultdict(int)
     disbursed: dict[str, int] = defaultdict(int)
+    refund_due: dict[str, int] = defaultdict(int)
+    owed: dict[str, int] = defaultdict(int)
     for code, kind, total in session.execute(sums):
         total = int(total)
         if kind in DISBURSED:
@@ -121,11 +123,18 @@ def disbursement_rates(
             committed[code] += total
         elif kind == EntryKind.RELEASE:
             committed[code] -= total
+        elif kind == EntryKind.REFUND_DUE:
+            refund_due[code] += total
+        elif kind == EntryKind.PAYABLE:
+            owed[code] += total
+        elif kind == EntryKind.PAYABLE_PAID:
+            owed[code] -= total
     codes = sorted(set(allocated) | set(committed) | set(disbursed))
     if members is not None:
         codes = sorted(set(members))
     rows = [
         _rate_row(c, _name(c, date(year, 1, 1)), allocated[c], committed[c], disbursed[c])
+        | {"refund_due_vnd": refund_due[c], "owed_vnd": owed[c]}
         for c in codes
     ]
     total = _rate_row(
@@ -134,7 +143,10 @@ def disbursement_rates(
         sum(r["allocated_vnd"] for r in rows),
         sum(r["committed_vnd"] for r in rows),
         sum(r["disbursed_vnd"] for r in rows),
-    )
+    ) | {
+        "refund_due_vnd": sum(r["refund_due_vnd"] for r in rows),
+        "owed_vnd": sum(r["owed_vnd"] for r in rows),
+    }
     return {
         "year": year,
         "source_fund": fund,
@@ -201,6 +213,7 @@ def proposal_ledger(session: Session, proposal_id: str, as_of: date) -> dict[str
         "paid_vnd": c.paid_vnd,
         "settled_vnd": c.settled_vnd,
         "refund_due_vnd": sum(e["amount_vnd"] for e in entries if e["kind"] == "refund_due"),
+        "owed_vnd": c.owed_vnd,
         "tranches": tranches,
         "repayments": [
             {"due_on": r.due_on.isoformat(), "amount_vnd": r.amount_vnd} for r in c.repayments

@@ -1,15 +1,25 @@
 """What the disbursement service's events write: approved plans, money lines and the
 cumulative schedule of tranches and repayments. Overdue notices write nothing here.
+
+A payment may come after its proposal's settlement or cancellation (they travel by other
+paths). The settlement's refund due and amount owed are carried, as they stand after each
+event, by `settlement_recorded` and every later `disbursement_recorded`: the lines written
+here are the changes, so their sums are the totals whatever order the events came in. A
+payment projected after the proposal's cancellation commits again what it used, since the
+cancellation released everything not disbursed when it was projected.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
+from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from grantflow.contract import Envelope
-from reporting.adapters.tables import plan, schedule
+from reporting.adapters.tables import money, plan, proposal, schedule
 from reporting.rows import add_money, day
 
 
@@ -50,6 +60,48 @@ def plan_approved(session: Session, e: Envelope) -> None:
     )
 
 
+def _bring_to(session: Session, e: Envelope, kind: str, total: int, on: str) -> None:
+    """A line that brings the proposal's sum of `kind` lines to `total`, if it is not there."""
+    so_far = session.execute(
+        select(func.coalesce(func.sum(money.c.amount_vnd), 0)).where(
+            money.c.proposal_id == e.data["proposal_id"], money.c.kind == kind
+        )
+    ).scalar()
+    if total != int(so_far):
+        add_money(session, e, kind, total - int(so_far), on)
+
+
+def _settlement_totals(session: Session, e: Envelope, on: str) -> None:
+    d: dict[str, Any] = e.data
+    if "refund_due_vnd" in d:
+        _bring_to(session, e, "refund_due", d["refund_due_vnd"], on)
+    if "owed_vnd" in d:
+        _bring_to(session, e, "owed", d["owed_vnd"], on)
+
+
+def settlement(session: Session, e: Envelope) -> None:
+    """What the settlement releases, and the refund due and the amount owed it leaves."""
+    d = e.data
+    if d["released_vnd"]:
+        add_money(session, e, "release", d["released_vnd"], d["settled_on"])
+    _settlement_totals(session, e, d["settled_on"])
+
+
+def disbursement(session: Session, e: Envelope) -> None:
+    """The payment; after a settlement, the refund due and the amount owed it leaves."""
+    d = e.data
+    add_money(session, e, "disbursed", d["amount_vnd"], d["paid_on"])
+    if d.get("settled_on"):
+        _settlement_totals(session, e, max(d["paid_on"], d["settled_on"]))
+    closed = session.execute(
+        select(proposal.c.closed_day).where(
+            proposal.c.proposal_id == d["proposal_id"], proposal.c.state == "cancelled"
+        )
+    ).first()
+    if closed is not None and closed.closed_day is not None:
+        add_money(session, e, "commitment", d["amount_vnd"], date.fromordinal(closed.closed_day))
+
+
 def _nothing(session: Session, e: Envelope) -> None:
     """Known and ordered, but the evaluation derives it itself (overdue notices)."""
 
@@ -57,14 +109,8 @@ def _nothing(session: Session, e: Envelope) -> None:
 WRITES: dict[str, Callable[[Session, Envelope], None]] = {
     "plan_approved": plan_approved,
     "commitment_recorded": commitment,
-    "disbursement_recorded": lambda s, e: add_money(
-        s, e, "disbursed", e.data["amount_vnd"], e.data["paid_on"]
-    ),
-    "settlement_recorded": lambda s, e: (
-        add_money(s, e, "release", e.data["released_vnd"], e.data["settled_on"])
-        if e.data["released_vnd"]
-        else None
-    ),
+    "disbursement_recorded": disbursement,
+    "settlement_recorded": settlement,
     "repayment_recorded": lambda s, e: add_money(
         s, e, "repaid", e.data["amount_vnd"], e.data["received_on"]
     ),

@@ -46,6 +46,8 @@ class ProvinceFigures:
     lagging_proposals: int = 0
     reason_counts: dict[str, int] = field(default_factory=dict)  # kept evaluations only
     reasons: list[dict[str, str]] = field(default_factory=list)  # the first few, if read
+    refunded_vnd: int = 0  # refunds due from beneficiaries after settlement
+    owed_vnd: int = 0  # settled and still payable to beneficiaries
 
     @property
     def key(self) -> Scope:
@@ -194,7 +196,7 @@ def province_figures(session: Session, as_of: date) -> list[ProvinceFigures]:
     _no_jit(session)
     rows = session.execute(text(FIGURES_SQL), {"d": as_of.toordinal(), "y": year}).all()
     figures = []
-    for code, fund, allocated, committed, disbursed, proposals in rows:
+    for code, fund, allocated, committed, disbursed, proposals, refunded, owed in rows:
         unit = province_on(code, date(year, 1, 1)) or province_on(code, as_of)
         figures.append(
             ProvinceFigures(
@@ -207,6 +209,8 @@ def province_figures(session: Session, as_of: date) -> list[ProvinceFigures]:
                 int(proposals),
                 unit.region if unit else None,
                 unit.name if unit else code,
+                refunded_vnd=int(refunded),
+                owed_vnd=int(owed),
             )
         )
     return figures

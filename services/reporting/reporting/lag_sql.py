@@ -123,7 +123,9 @@ flows AS (
   SELECT province, source_fund,
     SUM(CASE WHEN kind = 'disbursed' THEN amount_vnd ELSE 0 END) AS disbursed,
     SUM(CASE WHEN kind = 'commitment' THEN amount_vnd
-             WHEN kind = 'release' THEN -amount_vnd ELSE 0 END) AS committed
+             WHEN kind = 'release' THEN -amount_vnd ELSE 0 END) AS committed,
+    SUM(CASE WHEN kind = 'refund_due' THEN amount_vnd ELSE 0 END) AS refunded,
+    SUM(CASE WHEN kind = 'owed' THEN amount_vnd ELSE 0 END) AS owed
   FROM reporting_money WHERE year = :y AND day <= :d GROUP BY province, source_fund
 ),
 counts AS (
@@ -137,7 +139,8 @@ scope AS (
 )
 SELECT s.province, s.source_fund, COALESCE(plans.amount_vnd, 0) AS allocated,
        COALESCE(flows.committed, 0) AS committed, COALESCE(flows.disbursed, 0) AS disbursed,
-       COALESCE(counts.proposals, 0) AS proposals
+       COALESCE(counts.proposals, 0) AS proposals,
+       COALESCE(flows.refunded, 0) AS refunded, COALESCE(flows.owed, 0) AS owed
 FROM scope s
 LEFT JOIN plans ON plans.province = s.province AND plans.source_fund = s.source_fund
 LEFT JOIN flows ON flows.province = s.province AND flows.source_fund = s.source_fund

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from disbursement.adapters.tables import commitment, ledger, notice, plan
 from disbursement.domain.model import Commitment, Entry, Line, Plan, Stage
 from grantflow.db import for_update, insert
+from grantflow.domain import day
 
 # Plans ------------------------------------------------------------------------------------
 
@@ -68,8 +69,15 @@ def _detail(c: Commitment) -> dict[str, Any]:
         ],
         "accepted_on": c.accepted_on.isoformat() if c.accepted_on else None,
         "settled_vnd": c.settled_vnd,
+        "settled_on": c.settled_on.isoformat() if c.settled_on else None,
+        "cancelled_on": c.cancelled_on.isoformat() if c.cancelled_on else None,
         "vouchers": c.vouchers,
     }
+
+
+def _day(value: str | None) -> date | None:
+    """A day kept in `detail`; None where it is not (also rows from before it was kept)."""
+    return day(value) if value else None
 
 
 def from_row(r: Any) -> Commitment:
@@ -95,6 +103,8 @@ def from_row(r: Any) -> Commitment:
         payments_vnd=r.payments_vnd,
         repaid_vnd=r.repaid_vnd,
         settled_vnd=d["settled_vnd"],
+        settled_on=_day(d.get("settled_on")),
+        cancelled_on=_day(d.get("cancelled_on")),
         vouchers=list(d["vouchers"]),
     )
 

@@ -27,6 +27,8 @@ class EntryKind(StrEnum):
     PAYMENT = "payment"
     FINAL = "final"
     REFUND_DUE = "refund_due"
+    PAYABLE = "payable"  # settled and not yet paid, at settlement: still owed to the beneficiary
+    PAYABLE_PAID = "payable_paid"  # the part of a later payment that pays what was payable
     REPAYMENT = "repayment"
 
 
@@ -83,11 +85,23 @@ class Commitment:
     payments_vnd: int = 0
     repaid_vnd: int = 0
     settled_vnd: int | None = None
+    settled_on: date | None = None
+    cancelled_on: date | None = None
     vouchers: list[str] = field(default_factory=list)
 
     @property
     def paid_vnd(self) -> int:
         return self.advances_vnd + self.payments_vnd
+
+    @property
+    def refund_due_vnd(self) -> int:
+        """What the beneficiary must pay back: paid beyond the settled amount."""
+        return max(0, self.paid_vnd - self.settled_vnd) if self.settled_vnd is not None else 0
+
+    @property
+    def owed_vnd(self) -> int:
+        """What is still payable to the beneficiary: settled and not yet paid."""
+        return max(0, self.settled_vnd - self.paid_vnd) if self.settled_vnd is not None else 0
 
     def keys(self) -> dict[str, object]:
         return {

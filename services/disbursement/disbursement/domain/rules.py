@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from disbursement.domain import payments
 from disbursement.domain.model import (
     Commitment,
     Entry,
@@ -23,7 +24,7 @@ from disbursement.domain.model import (
     due_by,
 )
 from grantflow.domain import Early, Refused, Scope, day
-from grantflow.reference import advance_cap_percent, province
+from grantflow.reference import province
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +120,14 @@ def _open(existing: Commitment | None, pid: str, *stages: Stage) -> Commitment:
 
 
 def accept(existing: Commitment | None, d: dict[str, Any]) -> Change:
-    """Acceptance unlocks the payments that come after it (`payment`, `final`)."""
+    """Acceptance unlocks the payments that come after it (`payment`, `final`).
+
+    One that arrives after the cancellation announced later is history: its day is kept.
+    """
+    if existing is not None and existing.stage == Stage.CANCELLED:
+        c = copy.deepcopy(existing)
+        c.accepted_on = c.accepted_on or day(d["accepted_on"])
+        return Change(c, None)
     c = _open(existing, d["proposal_id"], Stage.CONTRACTED)
     c.stage, c.accepted_on = Stage.ACCEPTED, day(d["accepted_on"])
     return Change(c, None)
@@ -132,18 +140,21 @@ def settle(existing: Commitment | None, d: dict[str, Any]) -> Change:
         )
     c = _open(existing, d["proposal_id"], Stage.ACCEPTED)
     settled, on = d["settled_vnd"], day(d["settled_on"])
-    refund = max(0, c.paid_vnd - settled)
     released = c.contract_vnd - min(settled, c.contract_vnd)
-    c.stage, c.settled_vnd = Stage.SETTLED, settled
+    c.stage, c.settled_vnd, c.settled_on = Stage.SETTLED, settled, on
+    refund, owed = c.refund_due_vnd, c.owed_vnd
     entries = [Entry(EntryKind.RELEASE, released, on)] if released else []
     if refund:
         entries.append(Entry(EntryKind.REFUND_DUE, refund, on))
+    if owed:  # still payable to the beneficiary: later payments up to the settled amount
+        entries.append(Entry(EntryKind.PAYABLE, owed, on))
     data = {
         **c.keys(),
         "contract_vnd": c.contract_vnd,
         "paid_vnd": c.paid_vnd,
         "settled_vnd": settled,
         "refund_due_vnd": refund,
+        "owed_vnd": owed,
         "released_vnd": released,
         "settled_on": d["settled_on"],
     }
@@ -160,7 +171,7 @@ def cancel(existing: Commitment | None, d: dict[str, Any], on: date) -> Change |
             raise Early("unknown_commitment", f"the contract of {d['proposal_id']} is not here yet")
         return None
     c = _open(existing, d["proposal_id"], Stage.CONTRACTED, Stage.ACCEPTED)
-    c.stage = Stage.CANCELLED
+    c.stage, c.cancelled_on = Stage.CANCELLED, on
     unpaid = c.contract_vnd - c.paid_vnd
     return Change(c, None, {}, [Entry(EntryKind.RELEASE, unpaid, on)] if unpaid > 0 else [])
 
@@ -169,55 +180,14 @@ def cancel(existing: Commitment | None, d: dict[str, Any], on: date) -> Change |
 
 
 def pay(existing: Commitment | None, d: dict[str, Any]) -> Change:
-    pid, amount, kind, voucher = d["proposal_id"], d["amount_vnd"], d["kind"], d["voucher_no"]
-    paid_on = day(d["paid_on"])
-    if existing is not None and kind == "final" and existing.stage == Stage.CONTRACTED:
-        raise Early("not_accepted", f"a final payment of {pid} waits for its acceptance")
-    c = _open(existing, pid, Stage.CONTRACTED, Stage.ACCEPTED)
-    if voucher in c.vouchers:
-        raise Refused("voucher_used", f"voucher {voucher} was already paid on proposal {pid}")
-    if c.paid_vnd + amount > c.contract_vnd:
-        raise Refused(
-            "over_contract",
-            f"{amount} ₫ would bring {pid}'s payments to "
-            f"{c.paid_vnd + amount} ₫, over the contract's {c.contract_vnd} ₫",
-        )
-    # Before acceptance everything paid is an advance in substance: held to the cap.
-    if kind == "advance" or c.stage == Stage.CONTRACTED:
-        cap_percent = advance_cap_percent(c.activity, paid_on)
-        cap = c.contract_vnd * cap_percent // 100
-        before = c.advances_vnd if kind == "advance" and c.stage != Stage.CONTRACTED else c.paid_vnd
-        if before + amount > cap:
-            raise Refused(
-                "over_advance_cap",
-                f"{pid} would have {before + amount} ₫ paid ahead "
-                f"of acceptance, over {cap_percent}% of the contract ({cap} ₫) for "
-                f"{c.activity} on {paid_on}",
-            )
-    if kind == "advance":
-        c.advances_vnd += amount
-    else:
-        c.payments_vnd += amount
-    c.vouchers.append(voucher)
-    data = {
-        **c.keys(),
-        "activity": c.activity,
-        "amount_vnd": amount,
-        "paid_on": d["paid_on"],
-        "kind": kind,
-        "voucher_no": voucher,
-        "paid_total_vnd": c.paid_vnd,
-        "advances_total_vnd": c.advances_vnd,
-        "contract_vnd": c.contract_vnd,
-    }
-    return Change(
-        c, "disbursement_recorded", data, [Entry(EntryKind(kind), amount, paid_on, voucher)]
-    )
+    """A payment out, whatever order it meets acceptance, settlement and cancellation in."""
+    c, data, entries = payments.pay(existing, d)
+    return Change(c, "disbursement_recorded", data, entries)
 
 
 def repay(existing: Commitment | None, d: dict[str, Any]) -> Change:
     pid, amount, received_on = d["proposal_id"], d["amount_vnd"], day(d["received_on"])
-    c = _open(existing, pid, Stage.CONTRACTED, Stage.ACCEPTED, Stage.SETTLED)
+    c = _open(existing, pid, Stage.CONTRACTED, Stage.ACCEPTED, Stage.SETTLED, Stage.CANCELLED)
     if not c.recoverable:
         raise Refused("not_recoverable", f"proposal {pid} is not recoverable support")
     if c.repaid_vnd + amount > sum(r.amount_vnd for r in c.repayments):

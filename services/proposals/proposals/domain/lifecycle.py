@@ -203,6 +203,17 @@ def sign_contract(existing: Proposal | None, d: dict[str, Any], on: date) -> Cha
 
 
 def report_progress(existing: Proposal | None, d: dict[str, Any], on: date) -> Change:
+    if _late_report(existing, d):
+        # A report as of a day on or before the acceptance, overtaken by it: history. The
+        # proposal stays where it is; the report is announced for the record.
+        assert existing is not None
+        p = copy.deepcopy(existing)
+        data = {
+            "as_of": d["as_of"],
+            "percent_complete": d["percent_complete"],
+            "outputs": d.get("outputs", {}),
+        }
+        return _move(p, p.state, "progress_reported", data, p.state)
     p = require(existing, d["proposal_id"], State.CONTRACTED, State.IN_PROGRESS)
     before, as_of = p.state, day(d["as_of"])
     if p.progress_as_of is None or as_of >= p.progress_as_of:  # a late older report is history
@@ -214,6 +225,15 @@ def report_progress(existing: Proposal | None, d: dict[str, Any], on: date) -> C
         "outputs": d.get("outputs", {}),
     }
     return _move(p, State.IN_PROGRESS, "progress_reported", data, before)
+
+
+def _late_report(existing: Proposal | None, d: dict[str, Any]) -> bool:
+    return (
+        existing is not None
+        and existing.state in (State.ACCEPTED, State.SETTLED)
+        and existing.accepted_on is not None
+        and day(d["as_of"]) <= existing.accepted_on
+    )
 
 
 def accept(existing: Proposal | None, d: dict[str, Any], on: date) -> Change:

@@ -92,7 +92,8 @@ money = Table(
     Column("province", String(2), nullable=False),
     Column("year", Integer, nullable=False),
     Column("source_fund", String(10), nullable=False),
-    Column("kind", String(20), nullable=False),  # commitment, release, disbursed, repaid
+    # commitment, release, disbursed, repaid; refund_due and owed (changes, signed)
+    Column("kind", String(20), nullable=False),
     Column("amount_vnd", BigInteger, nullable=False),
     Column("day", DAY, nullable=False),
 )

@@ -94,6 +94,8 @@ def _province_report(
                 "allocated_vnd": 0,
                 "committed_vnd": 0,
                 "disbursed_vnd": 0,
+                "refunded_vnd": 0,
+                "owed_vnd": 0,
                 "expected_rate": f.expected_rate,
                 "level": "normal",
                 "proposals_by_state": defaultdict(int),
@@ -103,6 +105,8 @@ def _province_report(
         row["allocated_vnd"] += f.allocated_vnd
         row["committed_vnd"] += f.committed_vnd
         row["disbursed_vnd"] += f.disbursed_vnd
+        row["refunded_vnd"] += f.refunded_vnd
+        row["owed_vnd"] += f.owed_vnd
         row["lagging_proposals"] += f.lagging_proposals
         if LEVELS.index(f.level) > LEVELS.index(row["level"]):
             row["level"] = f.level

@@ -1,0 +1,245 @@
+"""A correct history of many proposals, each one's events in a shuffled order, and the money
+totals per province it implies.
+
+Every proposal of 2019 is submitted, appraised, approved, contracted with two tranches and
+advanced 70 %, reported on; then, by its number: settled below what was paid (a refund due),
+settled with the balance paid after the settlement, settled with part still owed, recoverable
+and repaid, or cancelled. The Treasury's payments go straight to the disbursement service;
+the rest through the proposals service: the two paths race, as in the issue (final payment
+on 10/11, settlement on 20/11).
+
+The shuffle is per proposal and across the paths: each proposal's payments and repayments
+land anywhere among its proposal events, before its contract, between its acceptance and its
+settlement, after its cancellation. The proposal events keep their sender's order (the
+proposals service's own early events are tested on their own); plans and their adjustments
+are shuffled together.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from grantflow.scenario.events import CENTRE, MINISTRY, TREASURY, local_time
+
+YEAR = 2019
+PROVINCES = ("74", "75", "77", "79", "80", "82", "83", "86", "87", "89")
+KINDS = ("refund", "refund", "refund", "balance_after", "balance_after", "owed", "recoverable")
+KINDS += ("cancelled", "interim_refund", "exact")
+SETTLED_ON, ACCEPTED_ON, CANCELLED_ON = "2019-11-20", "2019-10-30", "2019-07-01"
+
+
+@dataclass
+class Totals:
+    committed: int = 0
+    disbursed: int = 0
+    refunded: int = 0
+    owed: int = 0
+    allocated: int = 0
+
+
+@dataclass
+class History:
+    blocks: list[list[dict[str, Any]]]  # each proposal's events, shuffled; plans at the end
+    totals: dict[str, Totals] = field(default_factory=lambda: defaultdict(Totals))
+    final_payments: int = 0
+
+    def events(self) -> list[dict[str, Any]]:
+        return [e for block in self.blocks for e in block]
+
+
+def _event(kind: str, source: str, on: str, data: dict[str, Any], n: list[int]) -> dict:
+    n[0] += 1
+    body = {
+        "specversion": "1.0",
+        "id": f"money-{n[0]:07d}",
+        "source": source,
+        "type": kind,
+        "time": local_time(date.fromisoformat(on)),
+        "datacontenttype": "application/json",
+        "data": data,
+    }
+    if "proposal_id" in data:
+        body["subject"] = data["proposal_id"]
+    return body
+
+
+def history(proposals: int, seed: int = 12) -> History:
+    rng, n = random.Random(seed), [0]
+    h = History([])
+    for i in range(proposals):
+        h.blocks.append(_proposal(i, rng, n, h))
+    plans = []
+    for code in PROVINCES:
+        for fund in ("national", "local"):
+            first = 50_000_000_000 + int(code) * 1_000_000
+            adjusted = first + 7_000_000_000
+            scope = {"province": code, "year": YEAR, "source_fund": fund}
+            plans.append(
+                _event("plan.approved", MINISTRY, "2019-01-15", scope | {"amount_vnd": first}, n)
+            )
+            plans.append(
+                _event("plan.adjusted", MINISTRY, "2019-07-15", scope | {"amount_vnd": adjusted}, n)
+            )
+            h.totals[code].allocated += adjusted
+    rng.shuffle(plans)  # an adjustment may come before its approval: retried until it is there
+    h.blocks.append(plans)
+    return h
+
+
+def _proposal(i: int, rng: random.Random, n: list[int], h: History) -> list[dict[str, Any]]:
+    code, kind = PROVINCES[(i + i // 10) % len(PROVINCES)], KINDS[i % 10]
+    fund = ("national", "local")[(i // 10) % 2]
+    pid, contract = f"KC{code}-{YEAR}-{i:05d}", 100_000_000 + (i % 97) * 1_000_000
+    advance, rest = contract * 70 // 100, contract - contract * 70 // 100
+    ministry = [
+        _submitted(pid, code, fund, contract, n),
+        _event(
+            "proposal.appraised",
+            MINISTRY,
+            "2019-02-01",
+            {"proposal_id": pid, "score": 80, "outcome": "pass"},
+            n,
+        ),
+        _event(
+            "proposal.approved",
+            MINISTRY,
+            "2019-02-20",
+            {"proposal_id": pid, "approved_vnd": contract, "approved_on": "2019-02-20"},
+            n,
+        ),
+        _contract(pid, contract, advance, kind == "recoverable", n),
+    ]
+    ministry += [_progress(pid, code, f"2019-0{m}-20", 20 * (m - 4), n) for m in (5, 6)]
+    treasury = [_paid(pid, advance, "advance", "2019-03-10", n)]
+    paid, settled = advance, None
+    if kind == "cancelled":
+        ministry.append(
+            _event(
+                "proposal.cancelled",
+                MINISTRY,
+                CANCELLED_ON,
+                {"proposal_id": pid, "reason": "Đơn vị rút đề án"},
+                n,
+            )
+        )
+    else:
+        ministry.append(
+            _event(
+                "proposal.accepted",
+                CENTRE.format(code),
+                ACCEPTED_ON,
+                {"proposal_id": pid, "accepted_on": ACCEPTED_ON},
+                n,
+            )
+        )
+        if kind in ("refund", "exact", "recoverable"):
+            treasury.append(_paid(pid, rest, "final", "2019-11-10", n))
+            paid += rest
+        elif kind == "interim_refund":
+            treasury.append(_paid(pid, rest // 2, "payment", "2019-11-05", n))
+            treasury.append(_paid(pid, rest - rest // 2, "final", "2019-11-10", n))
+            paid += rest
+        elif kind == "owed":
+            treasury.append(_paid(pid, rest // 2, "payment", "2019-11-10", n))
+            paid += rest // 2
+        below = {"refund": (i % 7 + 1) * 100_000, "interim_refund": 2_000_000}.get(kind, 0)
+        settled = contract - below - (1_000_000 if kind == "balance_after" else 0)
+        if kind == "balance_after":  # the Treasury books the balance after the liquidation
+            treasury.append(_paid(pid, settled - advance, "final", "2019-11-25", n))
+            paid = settled
+        if kind == "recoverable":
+            for amount, on in ((contract // 4, "2019-12-15"), (contract // 4, "2020-07-01")):
+                treasury.append(
+                    _event(
+                        "repayment.received",
+                        TREASURY,
+                        on,
+                        {"proposal_id": pid, "amount_vnd": amount, "received_on": on},
+                        n,
+                    )
+                )
+        ministry.append(
+            _event(
+                "proposal.settled",
+                MINISTRY,
+                SETTLED_ON,
+                {"proposal_id": pid, "settled_vnd": settled, "settled_on": SETTLED_ON},
+                n,
+            )
+        )
+    h.final_payments += sum(e["data"].get("kind") == "final" for e in treasury)
+    t = h.totals[code]
+    t.disbursed += paid
+    t.committed += paid if settled is None else settled
+    t.refunded += max(0, paid - settled) if settled is not None else 0
+    t.owed += max(0, settled - paid) if settled is not None else 0
+    return _shuffled(ministry, treasury, rng)
+
+
+def _shuffled(ministry: list[dict], treasury: list[dict], rng: random.Random) -> list[dict]:
+    """The proposal's events in a random order across the two paths: the Treasury's payments
+    and repayments anywhere among (and in any order with) the proposal events, which keep
+    their sender's order."""
+    block = ministry + treasury
+    rng.shuffle(block)
+    slots = iter(ministry)
+    return [next(slots) if e in ministry else e for e in block]
+
+
+def _submitted(pid: str, code: str, fund: str, amount: int, n: list[int]) -> dict:
+    data = {
+        "proposal_id": pid,
+        "province": code,
+        "year": YEAR,
+        "source_fund": fund,
+        "activity": "machinery",
+        "title": f"Đề án khuyến công máy móc {pid}",
+        "requested_vnd": amount,
+        "counterpart_vnd": amount,  # the firm's own half: within the 50 % national ceiling
+        "planned_start": "2019-03-01",
+        "planned_end": "2019-10-31",
+        "targets": {"machines": 1},
+        "beneficiary": {"name": f"Cơ sở CNNT {pid}", "kind": "household"},
+    }
+    return _event("proposal.submitted", CENTRE.format(code), "2019-01-10", data, n)
+
+
+def _contract(pid: str, amount: int, advance: int, recoverable: bool, n: list[int]) -> dict:
+    data: dict[str, Any] = {
+        "proposal_id": pid,
+        "contract_no": f"{pid}/HĐ-KC",
+        "amount_vnd": amount,
+        "signed_on": "2019-03-01",
+        "recoverable": recoverable,
+        "tranches": [
+            {"due_on": "2019-03-11", "amount_vnd": advance},
+            {"due_on": "2019-12-31", "amount_vnd": amount - advance},
+        ],
+    }
+    if recoverable:
+        half = amount // 2
+        data["repayments"] = [
+            {"due_on": "2020-06-30", "amount_vnd": half},
+            {"due_on": "2021-06-30", "amount_vnd": amount - half},
+        ]
+    return _event("contract.signed", MINISTRY, "2019-03-01", data, n)
+
+
+def _progress(pid: str, code: str, on: str, percent: int, n: list[int]) -> dict:
+    data = {"proposal_id": pid, "as_of": on, "percent_complete": percent, "outputs": {}}
+    return _event("progress.reported", CENTRE.format(code), on, data, n)
+
+
+def _paid(pid: str, amount: int, kind: str, on: str, n: list[int]) -> dict:
+    data = {
+        "proposal_id": pid,
+        "amount_vnd": amount,
+        "paid_on": on,
+        "kind": kind,
+        "voucher_no": f"UNC-{pid}-{n[0] + 1}",
+    }
+    return _event("disbursement.made", TREASURY, on, data, n)
