@@ -2,7 +2,8 @@
 
 Each line of a raw py-spy file is `frame;frame;...;leaf count`, a frame `function (file:line)`.
 `summary()` gives the leaves with the most samples (self time) and the project's own functions
-with the most samples anywhere on the stack (inclusive time), as shares of the samples.
+with the most samples anywhere on the stack (inclusive time), as shares of the busy
+samples (the event loop waiting in epoll is left out).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 FRAME = re.compile(r"^(?P<fn>.*?) \((?P<file>[^():]+)(?::\d+)?\)$")
+IDLE = ("Hub.do_poll", "Hub.wait", "Event.wait", "sleep (eventlet")  # waiting, not working
 OWN = ("services/", "grantflow", "/proposals/", "/disbursement/", "/reporting/", "/notifications/")
 
 
@@ -29,7 +31,7 @@ def _name(frame: str) -> str:
 def summary(files: list[Path], top: int = 15) -> str:
     leaves: Counter[str] = Counter()
     inclusive: Counter[str] = Counter()
-    total = 0
+    total = idle = 0
     for path in files:
         if not path.exists():
             continue
@@ -39,6 +41,9 @@ def summary(files: list[Path], top: int = 15) -> str:
                 continue
             n = int(count)
             frames = [f for f in stack.split(";") if f]
+            if frames and any(i in frames[-1] for i in IDLE):
+                idle += n
+                continue
             total += n
             if frames:
                 leaves[_name(frames[-1])] += n
@@ -47,7 +52,9 @@ def summary(files: list[Path], top: int = 15) -> str:
                 inclusive[name] += n
     if not total:
         return "  (no samples)"
-    out = [f"  {total} samples; self time (leaf frames):"]
+    busy = 100 * total / max(1, total + idle)
+    out = [f"  {total} busy samples ({busy:.0f}% of all; shares below are of busy ones)"]
+    out.append("  self time (leaf frames):")
     out += [f"    {100 * n / total:5.1f}%  {name}" for name, n in leaves.most_common(top)]
     out.append("  inclusive time (the project's functions on the stack):")
     out += [f"    {100 * n / total:5.1f}%  {name}" for name, n in inclusive.most_common(top)]

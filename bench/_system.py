@@ -7,6 +7,7 @@ read just before the process is stopped. `profile()` attaches py-spy to each pro
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -70,6 +71,7 @@ class System:
     database_url: str
     amqp_uri: str
     replicas: int = 1
+    services: tuple[str, ...] = SERVICES
     procs: list[Proc] = field(default_factory=list)
     _stop: threading.Event = field(default_factory=threading.Event)
     _profilers: list[subprocess.Popen[bytes]] = field(default_factory=list)
@@ -78,7 +80,7 @@ class System:
         VAR.mkdir(parents=True, exist_ok=True)
         base_env = {**os.environ, "DATABASE_URL": self.database_url, "AMQP_URI": self.amqp_uri}
         base_env |= {"LOG_LEVEL": "WARNING", "HTTP_HOST": "127.0.0.1"}
-        for service in SERVICES:
+        for service in self.services:
             for r in range(self.replicas):
                 port = _free_port()
                 env = {**base_env, f"{service.upper()}_PORT": str(port)}
@@ -104,10 +106,8 @@ class System:
     def _sample(self) -> None:
         while not self._stop.is_set():
             for p in self.procs:
-                try:
+                with contextlib.suppress(psutil.Error):
                     p.peak_rss = max(p.peak_rss, p.ps.memory_info().rss)
-                except psutil.Error:
-                    pass
             time.sleep(0.2)
 
     def alive(self) -> None:
