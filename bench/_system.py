@@ -72,19 +72,20 @@ class System:
     amqp_uri: str
     replicas: int = 1
     services: tuple[str, ...] = SERVICES
+    var: Path = VAR
     procs: list[Proc] = field(default_factory=list)
     _stop: threading.Event = field(default_factory=threading.Event)
     _profilers: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
     def start(self, timeout: float = 90) -> None:
-        VAR.mkdir(parents=True, exist_ok=True)
+        self.var.mkdir(parents=True, exist_ok=True)
         base_env = {**os.environ, "DATABASE_URL": self.database_url, "AMQP_URI": self.amqp_uri}
         base_env |= {"LOG_LEVEL": "WARNING", "HTTP_HOST": "127.0.0.1"}
         for service in self.services:
             for r in range(self.replicas):
                 port = _free_port()
                 env = {**base_env, f"{service.upper()}_PORT": str(port)}
-                with (VAR / f"{service}-{r}.log").open("wb") as log:
+                with (self.var / f"{service}-{r}.log").open("wb") as log:
                     popen = subprocess.Popen(
                         [sys.executable, "-m", "grantflow_tools.cli", "run", service],
                         env=env,
@@ -99,7 +100,7 @@ class System:
         for p in self.procs:
             while not _ready(p.base):
                 if p.popen.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit(f"{p.service} did not start; see {VAR}/{p.service}-*.log")
+                    raise SystemExit(f"{p.service} did not start; see {self.var}/{p.service}-*.log")
                 time.sleep(0.2)
         threading.Thread(target=self._sample, daemon=True).start()
 
@@ -113,7 +114,7 @@ class System:
     def alive(self) -> None:
         dead = [p.service for p in self.procs if p.popen.poll() is not None]
         if dead:
-            raise SystemExit(f"service stopped during the run: {dead}; see {VAR}")
+            raise SystemExit(f"service stopped during the run: {dead}; see {self.var}")
 
     def profile(self, out: Path, rate: int = 50) -> None:
         """py-spy on every process until `stop()`: collapsed stacks, one file per process."""

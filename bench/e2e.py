@@ -4,8 +4,8 @@
                                   [--replicas 2] [--profile] [--wave-timeout 600]
 
 A database (grantflow_bench_e2e) and a RabbitMQ vhost (grantflow-bench-e2e) of its own, made
-afresh per run. `grantflow run <service>` for proposals, disbursement, reporting and
-notifications, one process per replica. Then:
+afresh per run (`--name x`: grantflow_bench_x, logs in var/bench/x/). `grantflow run <service>`
+for proposals, disbursement, reporting and notifications, one process per replica. Then:
 1. floors on the same messages: pika + one INSERT commit (and ack) per message; pika + one
    commit per 100 with one multiple ack (bench/_floors.py);
 2. the proposals' lifecycles in four waves (bench/_lifecycles.py: 9 events per proposal, the
@@ -37,7 +37,6 @@ from _lifecycles import expected_ledger, waves
 from _profile import summary
 from _system import VAR, System, fresh_database, fresh_vhost, publish
 
-DB, VHOST = "grantflow_bench_e2e", "grantflow-bench-e2e"
 COUNTS = {
     "proposals": "SELECT count(*) FROM proposals_inbox",
     "disbursement": "SELECT count(*) FROM disbursement_inbox",
@@ -69,7 +68,7 @@ def run_waves(system: System, proposals: int, wave_timeout: float) -> list[dict]
                 now = {s: (cur.execute(q), cur.fetchone()[0])[1] for s, q in COUNTS.items()}
                 raise SystemExit(
                     f"wave {wave.name}: not applied in time; have {now}, want {target}"
-                    f" (dead letters are logged in {VAR}/*.log)"
+                    f" (dead letters are logged in {system.var}/*.log)"
                 )
             system.alive()
             time.sleep(0.05)
@@ -88,17 +87,20 @@ def ledger(database_url: str) -> dict[tuple[str, str], int]:
 
 
 def run(args: argparse.Namespace, replicas: int, with_floors: bool) -> dict:
-    url, amqp = fresh_database(DB), fresh_vhost(VHOST)
+    url, amqp = (
+        fresh_database(f"grantflow_bench_{args.name}"),
+        fresh_vhost(f"grantflow-bench-{args.name}"),
+    )
     out: dict = {"replicas": replicas}
     if with_floors:
         sample = [json.dumps(e).encode() for w in waves(args.proposals) for e in w.events]
         out["floor_1"] = floor(amqp, url, sample, batch=1)
         out["floor_100"] = floor(amqp, url, sample, batch=100)
-    system = System(url, amqp, replicas)
+    system = System(url, amqp, replicas, var=VAR / args.name)
     try:
         system.start()
         if args.profile:
-            system.profile(VAR)
+            system.profile(system.var)
         out["waves"] = run_waves(system, args.proposals, args.wave_timeout)
         system.end_profiles()
         if args.latency_seconds > 0:
@@ -144,6 +146,7 @@ def main() -> None:
     parser.add_argument("--latency-seconds", type=float, default=30.0, help="0: no latency run")
     parser.add_argument("--replicas", type=int, default=1, choices=(1, 2))
     parser.add_argument("--profile", action="store_true", help="py-spy on every service")
+    parser.add_argument("--name", default="e2e", help="database grantflow_bench_<name>, vhost")
     parser.add_argument("--wave-timeout", type=float, default=600.0, help="seconds per wave")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the services on the way out
@@ -156,8 +159,9 @@ def main() -> None:
     print(f"                 {one['e2e'] / one['floor_100']:.3f} of batch-of-100")
     if args.profile:
         for service in ("proposals", "disbursement", "reporting", "notifications"):
-            print(f"\nprofile {service} (var/bench/profile-{service}-*.txt):")
-            print(summary(sorted(VAR.glob(f"profile-{service}-*.txt"))))
+            where = VAR / args.name
+            print(f"\nprofile {service} ({where}/profile-{service}-*.txt):")
+            print(summary(sorted(where.glob(f"profile-{service}-*.txt"))))
     want = expected_ledger(args.proposals)
     checks = [("one replica", one["ledger"])]
     if args.replicas == 2:

@@ -26,7 +26,7 @@ import time
 
 import psycopg2
 from _context import describe
-from _system import ROOT, System, fresh_database, fresh_vhost
+from _system import ROOT, VAR, System, fresh_database, fresh_vhost
 
 from e2e import run_waves
 
@@ -43,7 +43,7 @@ FROM {table} WHERE subject LIKE 'E2E-%%' AND event_id NOT LIKE 'c%%:%%' ORDER BY
 
 
 def load(url: str, amqp: str, proposals: int, copies: int) -> None:
-    system = System(url, amqp)
+    system = System(url, amqp, var=VAR / "rebuild")
     try:
         system.start()
         run_waves(system, proposals, wave_timeout=1800)
@@ -79,7 +79,7 @@ def main() -> None:
     logs = sum(
         count(url, f"SELECT count(*) FROM {t} WHERE published_at IS NOT NULL") for t in OUTBOXES
     )
-    system = System(url, amqp, services=("proposals", "disbursement"))
+    system = System(url, amqp, services=("proposals", "disbursement"), var=VAR / "rebuild")
     try:
         system.start()
         bases = {p.service: p.base for p in system.procs}
