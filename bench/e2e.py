@@ -115,11 +115,14 @@ def run(args: argparse.Namespace, replicas: int, with_floors: bool) -> dict:
 def report(r: dict) -> None:
     print(f"\n== {r['replicas']} replica(s) per service ==")
     total_events = total_s = 0.0
-    print(f"{'wave':16}{'events':>8}{'publish s':>10}   applied by (s, events/s of the wave)")
+    print(f"{'wave':16}{'events':>8}{'publish s':>10}   done by: s from publish, its inbox rows/s")
     for w in r["waves"]:
         wave, done = w["wave"], w["done"]
         n = len(wave.events)
-        cells = "  ".join(f"{s} {t:6.1f} s {n / t:7,.0f}/s" for s, t in done.items())
+        cells = "  ".join(
+            f"{s} {t:6.1f} s {getattr(wave, s) / t:6,.0f}/s" if getattr(wave, s) else f"{s} -"
+            for s, t in done.items()
+        )
         print(f"{wave.name:16}{n:8,}{w['publish_s']:10.1f}   {cells}")
         total_events += n
         total_s += max(done.values())
