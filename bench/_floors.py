@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 
 import pika
-import psycopg2
+from _system import connect
 from psycopg2.extras import execute_values
 
 QUEUE = "bench.floor"
@@ -36,7 +36,7 @@ def _preload(amqp_uri: str, bodies: list[bytes]) -> pika.BlockingConnection:
 def floor(amqp_uri: str, database_url: str, bodies: list[bytes], batch: int) -> float:
     """Messages per second with one commit (and one ack) per `batch` messages."""
     conn = _preload(amqp_uri, bodies)
-    db = psycopg2.connect(database_url)
+    db = connect(database_url)
     with db.cursor() as cur:
         cur.execute("DROP TABLE IF EXISTS bench_floor")
         cur.execute("CREATE TABLE bench_floor (id bigserial PRIMARY KEY, body text)")

@@ -15,8 +15,8 @@ import threading
 import time
 
 import pika
-import psycopg2
 from _lifecycles import waves
+from _system import connect
 
 POLL_S = 0.005
 
@@ -38,9 +38,10 @@ def measure(
     applied: dict[tuple[str, int], float] = {}
     stop = threading.Event()
 
+    db = connect(database_url)  # before publishing: a poller that cannot connect ends the run
+    db.autocommit = True
+
     def poll() -> None:
-        db = psycopg2.connect(database_url)
-        db.autocommit = True
         seen: dict[str, int] = {}
         with db.cursor() as cur:
             while not stop.is_set():

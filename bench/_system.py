@@ -29,8 +29,20 @@ PG = "postgresql://postgres@127.0.0.1:5432"
 SERVICES = ("proposals", "disbursement", "reporting", "notifications")
 
 
+def connect(url: str, timeout: float = 60) -> psycopg2.extensions.connection:
+    """psycopg2.connect, tried again while the server has no free connection (a shared box)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return psycopg2.connect(url)
+        except psycopg2.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
 def fresh_database(name: str) -> str:
-    admin = psycopg2.connect(f"{PG}/postgres")
+    admin = connect(f"{PG}/postgres")
     admin.autocommit = True
     admin.cursor().execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
     admin.cursor().execute(f"CREATE DATABASE {name}")

@@ -29,13 +29,12 @@ import signal
 import sys
 import time
 
-import psycopg2
 from _context import describe
 from _floors import floor
 from _latency import measure
 from _lifecycles import expected_ledger, waves
 from _profile import summary
-from _system import VAR, System, fresh_database, fresh_vhost, publish
+from _system import VAR, System, connect, fresh_database, fresh_vhost, publish
 
 COUNTS = {
     "proposals": "SELECT count(*) FROM proposals_inbox",
@@ -45,7 +44,7 @@ COUNTS = {
 
 
 def run_waves(system: System, proposals: int, wave_timeout: float) -> list[dict]:
-    db = psycopg2.connect(system.database_url)
+    db = connect(system.database_url)
     db.autocommit = True
     cur = db.cursor()
     target = dict.fromkeys(COUNTS, 0)
@@ -73,12 +72,13 @@ def run_waves(system: System, proposals: int, wave_timeout: float) -> list[dict]
             system.alive()
             time.sleep(0.05)
         results.append({"wave": wave, "publish_s": publish_s, "done": done})
+        print(f"  {wave_line(results[-1])}", flush=True)
     db.close()
     return results
 
 
 def ledger(database_url: str) -> dict[tuple[str, str], int]:
-    with psycopg2.connect(database_url) as db, db.cursor() as cur:
+    with connect(database_url) as db, db.cursor() as cur:
         cur.execute(
             "SELECT province, kind, sum(amount_vnd) FROM disbursement_ledger"
             " WHERE proposal_id LIKE 'E2E-%' GROUP BY province, kind"
@@ -96,6 +96,9 @@ def run(args: argparse.Namespace, replicas: int, with_floors: bool) -> dict:
         sample = [json.dumps(e).encode() for w in waves(args.proposals) for e in w.events]
         out["floor_1"] = floor(amqp, url, sample, batch=1)
         out["floor_100"] = floor(amqp, url, sample, batch=100)
+        print(
+            f"floors measured: {out['floor_1']:,.0f} and {out['floor_100']:,.0f} msg/s", flush=True
+        )
     system = System(url, amqp, replicas, var=VAR / args.name)
     try:
         system.start()
@@ -104,7 +107,10 @@ def run(args: argparse.Namespace, replicas: int, with_floors: bool) -> dict:
         out["waves"] = run_waves(system, args.proposals, args.wave_timeout)
         system.end_profiles()
         if args.latency_seconds > 0:
-            out["latency"] = measure(amqp, url, args.rate, args.latency_seconds)
+            try:
+                out["latency"] = measure(amqp, url, args.rate, args.latency_seconds)
+            except (SystemExit, Exception) as exc:  # keep the rest of the run's figures
+                print(f"latency not measured: {exc}", flush=True)
     finally:
         system.stop()
     out["resources"] = system.resources()
@@ -112,20 +118,23 @@ def run(args: argparse.Namespace, replicas: int, with_floors: bool) -> dict:
     return out
 
 
+def wave_line(w: dict) -> str:
+    wave, done = w["wave"], w["done"]
+    cells = "  ".join(
+        f"{s} {t:6.1f} s {getattr(wave, s) / t:6,.0f}/s" if getattr(wave, s) else f"{s} -"
+        for s, t in done.items()
+    )
+    return f"{wave.name:16}{len(wave.events):8,}{w['publish_s']:10.1f}   {cells}"
+
+
 def report(r: dict) -> None:
     print(f"\n== {r['replicas']} replica(s) per service ==")
     total_events = total_s = 0.0
     print(f"{'wave':16}{'events':>8}{'publish s':>10}   done by: s from publish, its inbox rows/s")
     for w in r["waves"]:
-        wave, done = w["wave"], w["done"]
-        n = len(wave.events)
-        cells = "  ".join(
-            f"{s} {t:6.1f} s {getattr(wave, s) / t:6,.0f}/s" if getattr(wave, s) else f"{s} -"
-            for s, t in done.items()
-        )
-        print(f"{wave.name:16}{n:8,}{w['publish_s']:10.1f}   {cells}")
-        total_events += n
-        total_s += max(done.values())
+        print(wave_line(w))
+        total_events += len(w["wave"].events)
+        total_s += max(w["done"].values())
     e2e = total_events / total_s
     r["e2e"] = e2e
     domain = sum(w["wave"].reporting for w in r["waves"])

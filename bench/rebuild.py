@@ -24,9 +24,8 @@ import subprocess
 import sys
 import time
 
-import psycopg2
 from _context import describe
-from _system import ROOT, VAR, System, fresh_database, fresh_vhost
+from _system import ROOT, VAR, System, connect, fresh_database, fresh_vhost
 
 from e2e import run_waves
 
@@ -49,7 +48,7 @@ def load(url: str, amqp: str, proposals: int, copies: int) -> None:
         run_waves(system, proposals, wave_timeout=1800)
     finally:
         system.stop()
-    with psycopg2.connect(url) as db, db.cursor() as cur:
+    with connect(url) as db, db.cursor() as cur:
         for k in range(1, copies + 1):
             for table in OUTBOXES:
                 cur.execute(CLONE.format(table=table), {"tag": f"c{k}:", "pid": f"C{k}-"})
@@ -57,7 +56,7 @@ def load(url: str, amqp: str, proposals: int, copies: int) -> None:
 
 
 def count(url: str, sql: str) -> int:
-    with psycopg2.connect(url) as db, db.cursor() as cur:
+    with connect(url) as db, db.cursor() as cur:
         cur.execute(sql)
         return int(cur.fetchone()[0])
 
