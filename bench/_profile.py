@@ -14,7 +14,19 @@ from pathlib import Path
 
 FRAME = re.compile(r"^(?P<fn>.*?) \((?P<file>[^():]+)(?::\d+)?\)$")
 IDLE = ("Hub.do_poll", "Hub.wait", "Event.wait", "sleep (eventlet")  # waiting, not working
-OWN = ("services/", "grantflow", "/proposals/", "/disbursement/", "/reporting/", "/notifications/")
+OWN = ("grantflow/", "proposals/", "disbursement/", "reporting/", "notifications/")
+
+
+def _own(frame: str) -> bool:
+    m = FRAME.match(frame.strip())
+    file = m["file"].split("services/", 1)[-1] if m else ""
+    return file.startswith(OWN) and "site-packages" not in file
+
+
+def _line(frame: str) -> str:
+    """`function (file:line)` with the file shortened as in `_name`."""
+    m = re.match(r"^(?P<fn>.*?) \((?P<file>[^()]+)\)$", frame.strip())
+    return f"{m['fn']} ({m['file'].split('services/', 1)[-1]})" if m else frame.strip()
 
 
 def _name(frame: str) -> str:
@@ -31,6 +43,7 @@ def _name(frame: str) -> str:
 def summary(files: list[Path], top: int = 15) -> str:
     leaves: Counter[str] = Counter()
     inclusive: Counter[str] = Counter()
+    lines: Counter[str] = Counter()
     total = idle = 0
     for path in files:
         if not path.exists():
@@ -47,9 +60,10 @@ def summary(files: list[Path], top: int = 15) -> str:
             total += n
             if frames:
                 leaves[_name(frames[-1])] += n
-            own = {_name(f) for f in frames if any(o in f for o in OWN) and "bench/" not in f}
-            for name in own:
+            for name in {_name(f) for f in frames if _own(f)}:
                 inclusive[name] += n
+            for where in {_line(f) for f in frames if _own(f)}:
+                lines[where] += n
     if not total:
         return "  (no samples)"
     busy = 100 * total / max(1, total + idle)
@@ -58,4 +72,6 @@ def summary(files: list[Path], top: int = 15) -> str:
     out += [f"    {100 * n / total:5.1f}%  {name}" for name, n in leaves.most_common(top)]
     out.append("  inclusive time (the project's functions on the stack):")
     out += [f"    {100 * n / total:5.1f}%  {name}" for name, n in inclusive.most_common(top)]
+    out.append("  inclusive time by line (which statement of the project's code):")
+    out += [f"    {100 * n / total:5.1f}%  {where}" for where, n in lines.most_common(top)]
     return "\n".join(out)
