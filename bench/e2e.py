@@ -36,6 +36,9 @@ from _lifecycles import expected_ledger, waves
 from _profile import summary
 from _system import VAR, System, connect, fresh_database, fresh_vhost, publish
 
+DEAD_LETTERS = (  # reporting keeps every dead letter of the system
+    "SELECT type, code, count(*), min(detail) FROM reporting_dead_letter GROUP BY 1, 2"
+)
 COUNTS = {
     "proposals": "SELECT count(*) FROM proposals_inbox",
     "disbursement": "SELECT count(*) FROM disbursement_inbox",
@@ -63,6 +66,12 @@ def run_waves(system: System, proposals: int, wave_timeout: float) -> list[dict]
                     have = cur.fetchone()[0]
                     if have >= target[service]:
                         done[service] = time.perf_counter() - start
+            cur.execute(DEAD_LETTERS)
+            if dead := cur.fetchall():
+                raise SystemExit(
+                    f"wave {wave.name}: events were dead-lettered, the run cannot be right:\n"
+                    + "\n".join(f"  {n} x {t} {code}: {detail}" for t, code, n, detail in dead)
+                )
             if time.perf_counter() > deadline:
                 now = {s: (cur.execute(q), cur.fetchone()[0])[1] for s, q in COUNTS.items()}
                 raise SystemExit(
