@@ -91,7 +91,10 @@ def test_a_lag_evaluation_finds_the_lagging_provinces_with_their_evidence(pipeli
     assert by_code["92"]["level"] == "critical"  # 10% disbursed, 30% expected
     # 10% done of a period two-thirds gone, and 100 M paid of the 210 M due by 30/04
     assert {r["reason"] for r in by_code["92"]["reasons"]} == {"progress_behind", "tranche_overdue"}
-    assert by_code["80"]["regional_average"] == 0.05  # Mekong: 100 M of 2,000 M
+    # Long An against the other provinces of south_2016 (74 and 92): 450 M of 1,875 M
+    assert by_code["80"]["regional_average"] == 0.24
+    assert (by_code["80"]["comparison_group"], by_code["80"]["peers"]) == ("south_2016", 2)
+    assert by_code["80"]["drivers"] == ["rate", "lagging_share"]  # 0% of 30%; 1 of 1 lags
     announced = {(a["type"], a["subject"]) for a in result["announced"]}
     assert announced == {
         ("province_lagging", "80:2016:national"),

@@ -24,6 +24,7 @@ from grantflow.contract import new_event
 from grantflow.db import insert, is_postgres
 from reporting import overdue
 from reporting.adapters.tables import level, level_history, outbox
+from reporting.comparison import group_label
 from reporting.domain.lag import LagRules
 from reporting.evaluation import Evaluation, ProvinceFigures, evaluate, first_reasons, reasons_of
 from reporting.overdue import SOURCE, Announced
@@ -42,6 +43,11 @@ def evidence(f: ProvinceFigures) -> dict[str, Any]:
         "rate": f.rate,
         "expected_rate": f.expected_rate,
         "regional_average": f.regional_average,
+        "comparison_group": f.comparison_group,
+        "comparison_group_name": group_label(f.comparison_group),
+        "peers": f.peers,
+        "lagging_share": f.lagging_share,
+        "drivers": list(f.drivers),
     }
 
 

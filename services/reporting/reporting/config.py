@@ -8,6 +8,7 @@ from functools import cache
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from grantflow.reference import region_names
 from reporting.domain.lag import LagRules
 
 
@@ -30,6 +31,7 @@ class ReportingSettings(BaseSettings):
     critical_lagging_share: float = 0.5
     warning_lagging_share: float = 0.3
     watch_lagging_share: float = 0.1
+    comparison_groups: str = "south_2016"  # comma-separated groupings of regions.yaml
     proposals_url: str = "http://localhost:8001"
     disbursement_url: str = "http://localhost:8002"
 
@@ -70,7 +72,16 @@ class ReportingSettings(BaseSettings):
                 "watch_lagging_share",
             )
         }
-        return LagRules(curve=tuple(curve), year_end_settlement=(month, dom), **fields)
+        groups = tuple(g.strip() for g in self.comparison_groups.split(",") if g.strip())
+        unknown = [g for g in groups if g not in region_names()]
+        if unknown:
+            raise ValueError(f"REPORTING_COMPARISON_GROUPS: no grouping or region {unknown}")
+        return LagRules(
+            curve=tuple(curve),
+            year_end_settlement=(month, dom),
+            comparison_groups=groups,
+            **fields,
+        )
 
 
 @cache

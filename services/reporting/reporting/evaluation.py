@@ -20,7 +20,9 @@ from sqlalchemy.orm import Session
 
 from grantflow.db import is_postgres
 from grantflow.reference import province as province_on
-from reporting.domain.lag import LagRules, detail, expected_rate, level_of, rate, report_month
+from reporting.comparison import group_of
+from reporting.domain.drivers import judge, peer_averages
+from reporting.domain.lag import LagRules, detail, expected_rate, rate, report_month
 from reporting.lag_sql import FIGURES_SQL, LAGGING_SQL, REASONS_SQL
 
 KEPT = "lag_reason"
@@ -40,11 +42,18 @@ class ProvinceFigures:
     name: str
     rate: float | None = None
     expected_rate: float = 0.0
-    regional_average: float | None = None
+    regional_average: float | None = None  # of the other provinces of `comparison_group`
+    comparison_group: str | None = None
+    peers: int = 0
     level: str = "normal"
+    drivers: tuple[str, ...] = ()
     lagging_proposals: int = 0
     reason_counts: dict[str, int] = field(default_factory=dict)  # kept evaluations only
     reasons: list[dict[str, str]] = field(default_factory=list)  # the first few, if read
+
+    @property
+    def lagging_share(self) -> float:
+        return round(self.lagging_proposals / self.proposals, 4) if self.proposals else 0.0
 
     @property
     def key(self) -> Scope:
@@ -81,20 +90,26 @@ def evaluate(session: Session, rules: LagRules, as_of: date, keep: bool = False)
         rows = session.execute(text(LAGGING_SQL), params)
         lagging = {(p, as_of.year, fund): int(n) for p, fund, n in rows}
     figures = province_figures(session, as_of)
-    regional: dict[tuple[str | None, str], list[int]] = defaultdict(lambda: [0, 0])
-    for f in figures:
-        totals = regional[(f.region, f.source_fund)]
-        totals[0] += f.disbursed_vnd
-        totals[1] += f.allocated_vnd
+    groups = group_of(
+        {f.province for f in figures},
+        {f.province: f.region for f in figures},
+        rules.comparison_groups,
+        as_of,
+    )
+    peers = peer_averages(
+        ((f.province, f.source_fund, f.disbursed_vnd, f.allocated_vnd) for f in figures), groups
+    )
     expected = expected_rate(rules, as_of.year, as_of)
     for f in figures:
         f.lagging_proposals = lagging.get(f.key, 0)
         f.reason_counts = counts.get(f.key, {})
         f.rate = rate(f.disbursed_vnd, f.allocated_vnd)
         f.expected_rate = expected
-        f.regional_average = rate(*regional[(f.region, f.source_fund)])
-        share = f.lagging_proposals / f.proposals if f.proposals else 0.0
-        f.level = level_of(rules, f.rate, expected, f.regional_average, share)
+        mine = peers[(f.province, f.source_fund)]
+        f.comparison_group = groups[f.province]
+        f.regional_average, f.peers = mine.average, mine.count
+        judged = judge(rules, f.rate, expected, f.regional_average, f.lagging_share)
+        f.level, f.drivers = judged.level, judged.drivers
     return Evaluation(as_of, figures, counts)
 
 

@@ -21,7 +21,14 @@ from grantflow.reference.provinces import (
     provinces_on,
     successor,
 )
-from grantflow.reference.regions import Grouping, grouping, in_region, region_members, region_names
+from grantflow.reference.regions import (
+    Grouping,
+    grouping,
+    in_region,
+    region_label,
+    region_members,
+    region_names,
+)
 
 __all__ = [
     "ACTIVITY_CODES",
@@ -42,6 +49,7 @@ __all__ = [
     "priority_area_percent",
     "province",
     "provinces_on",
+    "region_label",
     "region_members",
     "region_names",
     "successor",

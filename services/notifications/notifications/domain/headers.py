@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 from email.errors import HeaderParseError
-from email.header import decode_header, make_header
+from email.header import Header, decode_header, make_header
 from email.headerregistry import Address
 
 from email_validator import EmailNotValidError, validate_email
@@ -32,6 +32,16 @@ def clean_header(value: object, limit: int = _MAX_HEADER) -> str:
         text = decoded
     text = _CONTROLS.sub(" ", text)
     return " ".join(text.split())[:limit]
+
+
+def folded(name: str, value: str, width: int = 78) -> str:
+    """A cleaned header value folded here, for `EmailMessage.set_raw`: its first words on the
+    header's own line, plain ASCII as it is, anything else as RFC 2047 encoded words.
+
+    The email package's own folding moves a long ASCII value whole onto a continuation line
+    (`Subject:` CRLF SP `[Warning] …`), which a reader then sees with a leading space.
+    """
+    return Header(clean_header(value), header_name=name, maxlinelen=width).encode(linesep="\r\n")
 
 
 def _decode_words(text: str) -> str:

@@ -47,6 +47,9 @@ class LagRules:
     critical_lagging_share: float = 0.5
     warning_lagging_share: float = 0.3
     watch_lagging_share: float = 0.1
+    # Each province is compared with the other members of the first of these groupings it
+    # belongs to (grantflow.reference regions.yaml), else with the rest of its GSO region.
+    comparison_groups: tuple[str, ...] = ("south_2016",)
 
 
 def expected_rate(rules: LagRules, year: int, on: date) -> float:
@@ -74,27 +77,11 @@ def level_of(
     regional: float | None,
     lagging_share: float,
 ) -> str:
-    """normal, watch, warning or critical, from the rate and the share of lagging proposals."""
-    judged = rate is not None and expected >= rules.min_expected
-    ratio = round(rate / expected, 6) if judged and rate is not None else 1.0
-    behind_region = judged and regional is not None and rate is not None and regional > 0
-    if ratio < rules.critical_rate_factor or lagging_share >= rules.critical_lagging_share:
-        return "critical"
-    if (
-        ratio < rules.warning_rate_factor
-        or lagging_share >= rules.warning_lagging_share
-        or (behind_region and rate < round(regional * rules.regional_factor, 6))
-    ):  # type: ignore[operator]
-        return "warning"
-    if (
-        ratio < 1.0
-        or (behind_region and rate < regional)
-        or (  # type: ignore[operator]
-            lagging_share >= rules.watch_lagging_share
-        )
-    ):
-        return "watch"
-    return "normal"
+    """normal, watch, warning or critical, from the rate and the share of lagging proposals
+    (`drivers.judge` also says which of them drives it)."""
+    from reporting.domain.drivers import judge
+
+    return judge(rules, rate, expected, regional, lagging_share).level
 
 
 def rate(disbursed: int, allocated: int) -> float | None:

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from reporting.domain.drivers import DRIVERS
 from reporting.domain.lag import LEVELS, LagRules, rate
 from reporting.evaluation import evaluate
 
@@ -95,6 +96,8 @@ def _province_report(
                 "disbursed_vnd": 0,
                 "expected_rate": f.expected_rate,
                 "level": "normal",
+                "drivers": [],
+                "comparison_group": f.comparison_group,
                 "proposals_by_state": defaultdict(int),
                 "lagging_proposals": 0,
             },
@@ -104,7 +107,9 @@ def _province_report(
         row["disbursed_vnd"] += f.disbursed_vnd
         row["lagging_proposals"] += f.lagging_proposals
         if LEVELS.index(f.level) > LEVELS.index(row["level"]):
-            row["level"] = f.level
+            row["level"], row["drivers"] = f.level, list(f.drivers)
+        elif f.level == row["level"] != "normal":
+            row["drivers"] = [d for d in DRIVERS if d in {*row["drivers"], *f.drivers}]
         for state, n in states.get((f.province, f.source_fund), {}).items():
             row["proposals_by_state"][state] += n
     items = []

@@ -67,6 +67,7 @@ def region_report(session: Session, rules: LagRules, region: str, period: str) -
                 "province_name": f.name,
                 "source_fund": f.source_fund,
                 "level": f.level,
+                "drivers": list(f.drivers),
                 "rate": f.rate,
                 "lagging_proposals": f.lagging_proposals,
             }

@@ -31,6 +31,7 @@ def province_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
     for item in report["items"]:
         flat = {k: v for k, v in item.items() if k != "proposals_by_state"}
+        flat["drivers"] = "+".join(item["drivers"])
         for state in (
             "in_appraisal",
             "approved",
@@ -69,5 +70,11 @@ def region_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
     d = report["disbursement"]
     add("disbursement", "rate", d["rate"], d["expected_rate"])
     for p in report["lagging_provinces"]:
-        add("lagging provinces", p["province_name"], p["level"], p["rate"], p["source_fund"])
+        add(
+            "lagging provinces",
+            p["province_name"],
+            p["level"],
+            p["rate"],
+            f"{p['source_fund']}: {'+'.join(p['drivers'])}",
+        )
     return rows
