@@ -50,6 +50,11 @@ class LagRules:
     # Each province is compared with the other members of the first of these groupings it
     # belongs to (grantflow.reference regions.yaml), else with the rest of its GSO region.
     comparison_groups: tuple[str, ...] = ("south_2016",)
+    # province_forecast_short: the forecast by the settlement deadline against this share of
+    # the plan, judged from forecast_from (month, day) on, learning from forecast_years.
+    forecast_short_share: float = 0.8
+    forecast_from: tuple[int, int] = (4, 1)
+    forecast_years: int = 5
 
 
 def expected_rate(rules: LagRules, year: int, on: date) -> float:
