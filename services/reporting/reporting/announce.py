@@ -22,11 +22,12 @@ from sqlalchemy.orm import Session
 from grantflow.audit import Acting
 from grantflow.contract import new_event
 from grantflow.db import insert, is_postgres
-from reporting import overdue
+from reporting import forecast_announce, overdue
 from reporting.adapters.tables import level, level_history, outbox
 from reporting.comparison import group_label
 from reporting.domain.lag import LagRules
 from reporting.evaluation import Evaluation, ProvinceFigures, evaluate, first_reasons, reasons_of
+from reporting.forecasting import forecasts
 from reporting.overdue import SOURCE, Announced
 
 LOCK_KEY = 7_420_160_004
@@ -71,7 +72,9 @@ def run(
     if not announce:
         session.rollback()
         return result, []
+    result.forecasts = forecasts(session, rules, as_of)
     announced = _changes_of_level(session, rules, result.figures, as_of, by)
+    announced += forecast_announce.announce(session, rules, result.figures, result.forecasts, as_of)
     announced += overdue.announce(session, rules, as_of)
     session.commit()
     return result, announced

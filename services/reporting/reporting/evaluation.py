@@ -66,6 +66,8 @@ class Evaluation:
     figures: list[ProvinceFigures]
     # Reasons counted per scope, last year's scopes too (their contracts settle by January).
     reason_counts: dict[Scope, dict[str, int]] = field(default_factory=dict)
+    # Year-end forecasts by (province, source_fund), when the evaluation made them.
+    forecasts: dict[tuple[str, str], Any] = field(default_factory=dict)
 
     def by_province_reason(self) -> dict[tuple[str, str], int]:
         totals: dict[tuple[str, str], int] = defaultdict(int)

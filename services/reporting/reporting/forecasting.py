@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from reporting.adapters.outstanding import Key, outstanding
 from reporting.domain.forecast import Forecast, Outstanding, forecast, same_day, short_level
-from reporting.domain.lag import LagRules
+from reporting.domain.lag import LEVELS, LagRules
 
 
 @dataclass(frozen=True)
@@ -72,3 +72,29 @@ def _history(
         if any(s.plan or s.reached for s in scopes):
             years.append(scopes)
     return years
+
+
+def combined(found: list[ProvinceForecast]) -> dict[str, Any] | None:
+    """Several funds' forecasts as one (amounts added, the worst level), as a report shows it."""
+    if not found:
+        return None
+    total = found[0]
+    for other in found[1:]:
+        total = ProvinceForecast(
+            _add(total.year_end, other.year_end),
+            _add(total.settlement, other.settlement),
+            max(total.level, other.level, key=LEVELS.index),
+            total.judged,
+        )
+    return total.as_dict()
+
+
+def _add(a: Forecast, b: Forecast) -> Forecast:
+    return Forecast(
+        a.by,
+        a.expected_vnd + b.expected_vnd,
+        a.low_vnd + b.low_vnd,
+        a.high_vnd + b.high_vnd,
+        a.plan_vnd + b.plan_vnd,
+        min(a.years, b.years),
+    )

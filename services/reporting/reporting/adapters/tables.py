@@ -122,6 +122,19 @@ level = Table(
     Column("evidence", JSON, nullable=False),
 )
 
+# The level of province_forecast_short per scope: announced when it changes, like `level`.
+forecast_level = Table(
+    "reporting_forecast_level",
+    metadata,
+    Column("province", String(2), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("source_fund", String(10), primary_key=True),
+    Column("level", String(10), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("as_of_day", DAY, nullable=False),
+    Column("evidence", JSON, nullable=False),
+)
+
 level_history = Table(
     "reporting_level_history",
     metadata,

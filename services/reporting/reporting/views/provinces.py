@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from reporting.domain.drivers import DRIVERS
 from reporting.domain.lag import LEVELS, LagRules, rate
 from reporting.evaluation import evaluate
+from reporting.forecasting import combined, forecasts
 
 STATE_AS_OF_SQL = """
 SELECT province, source_fund,
@@ -79,6 +80,7 @@ def _province_report(
     session: Session, rules: LagRules, year: int, fund: str | None, as_of: date
 ) -> dict[str, Any]:
     figures = evaluate(session, rules, as_of).figures
+    forecast = forecasts(session, rules, as_of)
     states = _states(session, year, as_of)
     rows: dict[str, dict[str, Any]] = {}
     for f in figures:
@@ -112,9 +114,13 @@ def _province_report(
             row["drivers"] = [d for d in DRIVERS if d in {*row["drivers"], *f.drivers}]
         for state, n in states.get((f.province, f.source_fund), {}).items():
             row["proposals_by_state"][state] += n
+        mine = forecast.get((f.province, f.source_fund))
+        if mine is not None:
+            row.setdefault("_forecasts", []).append(mine)
     items = []
     for code in sorted(rows):
         row = rows[code]
+        row["forecast"] = combined(row.pop("_forecasts", []))
         row["rate"] = rate(row["disbursed_vnd"], row["allocated_vnd"])
         row["proposals_by_state"] = dict(sorted(row["proposals_by_state"].items()))
         items.append(row)
