@@ -91,3 +91,71 @@ def test_a_short_ascii_subject_is_not_folded_onto_a_line_of_its_own(notification
     expected = "[Critical] Vung Tau: disbursed 10.0% vs 30.0% expected (national funds 2016)"
     assert exact_subject(msg) == expected
     assert raw_subject_line(h.smtp.messages[0].content).startswith(b"Subject: [Critical] Vung")
+
+
+# --- province_forecast_short: the same levels, grouping, silences and emails ----------------
+
+
+def forecast_short(level: str = "warning", version: int = 1) -> dict[str, Any]:
+    event = example("province_forecast_short")
+    event["version"] = version
+    event["data"]["level"] = level
+    event["data"]["previous_level"] = "normal" if version == 1 else "warning"
+    return event
+
+
+def test_a_short_forecast_is_grouped_with_the_province_s_other_alerts(notifications):
+    from tests.integration.test_notifications import lagging
+
+    h = notifications
+    subscribe(h, "Jane Doe", "jane@example.com", language="en")
+    h.broker.announce(lagging())
+    h.broker.announce(forecast_short())
+    (msg,) = mails(h, 1)
+    assert exact_subject(msg).startswith("[Warning] Long An: ")
+    assert exact_subject(msg).endswith("(and 1 more)")
+    text = parts(msg)["text/plain"]
+    assert "Year-end forecast short of the plan" in text
+    assert "By the settlement deadline 22/01/2017: 1 billion VND (69.8%), range 60.0%–82.1%" in text
+
+
+def test_a_silenced_forecast_alert_is_held_and_its_recovery_resolves_it(notifications):
+    import requests
+
+    from tests.integration.test_notifications import ticks
+
+    h = notifications
+    subscribe(h, "Jane Doe", "jane@example.com", language="en", provinces="all")
+    silence = requests.post(
+        f"{h.base}/api/v1/silences",
+        json={
+            "province": "80",
+            "kind": "province_forecast_short",
+            "ends_at": "2099-01-31T00:00:00+07:00",
+            "comment": "plan revision pending",
+            "created_by": "jane",
+        },
+        timeout=10,
+    )
+    assert silence.status_code == 201, silence.text
+    h.broker.announce(forecast_short())
+    h.broker.announce(brvt())  # another province, not silenced
+    (other,) = mails(h, 1)
+    ticks(h, "flush")
+    ticks(h)
+    assert exact_subject(other).startswith("[Critical] Bà Rịa - Vũng Tàu")
+    assert len(h.smtp.messages) == 1
+    held = requests.get(f"{h.base}/api/v1/alerts", params={"silenced": "true"}, timeout=10)
+    (alert,) = held.json()["items"]
+    assert alert["fingerprint"] == "province_forecast_short:80:2016:national"
+    assert alert["level"] == "warning"
+
+    requests.delete(f"{h.base}/api/v1/silences/{silence.json()['id']}", timeout=10)
+    _, released = mails(h, 2)
+    assert exact_subject(released).startswith("[Warning] Long An: forecast 69.8% of the plan")
+    h.broker.announce(forecast_short("normal", version=2))
+    *_, resolved = mails(h, 3)
+    assert exact_subject(resolved) == (
+        "[Resolved] Long An: forecast 69.8% of the plan by 22/01/2017, no longer short of 80.0%"
+        " (national funds 2016)"
+    )

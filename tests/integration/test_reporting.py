@@ -162,6 +162,18 @@ def test_business_metrics_show_what_the_evaluation_found(pipeline):
     ) in text
     assert 'grantflow_lagging_proposals{province="80",reason="no_contract_30_days"} 1.0' in text
     assert "R-80" not in text  # no proposal id in any label
+    # The forecast as the province report shows it, for each horizon and bound
+    report = pipeline.get(
+        "reporting", "/api/v1/reports/provinces", as_of=AS_OF, source_fund="national"
+    ).json()
+    forecast = {r["province"]: r["forecast"] for r in report["items"]}["74"]
+    for by in ("year_end", "settlement"):
+        for bound, key in (("expected", "rate"), ("low", "low_rate"), ("high", "high_rate")):
+            line = (
+                f'grantflow_forecast_disbursement_rate_ratio{{bound="{bound}",by="{by}",'
+                f'province="74",source_fund="national",year="2016"}} {forecast[by][key]}'
+            )
+            assert line in text, [m for m in text.splitlines() if "forecast" in m][:12]
 
 
 def test_a_rebuild_from_the_event_logs_gives_the_same_reports(pipeline):
