@@ -32,7 +32,7 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__)
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-PG = "postgresql://postgres@127.0.0.1:5432"
+PG = "postgresql+psycopg2://postgres@127.0.0.1:5432"
 DB = "grantflow_bench_forecast"
 
 
@@ -48,10 +48,11 @@ def _database(url: str | None) -> str:
 
 
 def load(url: str, first: int, years: int, seed: int) -> None:
+    from grantflow.db import make_engine
     from grantflow.reference import region_members
     from reporting.adapters import tables
 
-    engine = create_engine(url)
+    engine = make_engine(url)
     tables.metadata.drop_all(engine)
     tables.metadata.create_all(engine)
     provinces = region_members("south_2016", date(2016, 7, 28))
@@ -69,12 +70,13 @@ def month_ends(year: int) -> list[date]:
 
 
 def backtest(url: str, first_test: int, last_test: int) -> dict[str, dict[int, list]]:
+    from grantflow.db import make_engine
     from reporting.adapters.outstanding import outstanding
     from reporting.domain.lag import LagRules
     from reporting.forecasting import forecasts, horizons
 
     rules = LagRules()
-    engine = create_engine(url)
+    engine = make_engine(url)
     # errors[horizon][month] = [(abs error in points of plan, inside the range)]
     errors: dict[str, dict[int, list]] = {h: defaultdict(list) for h in ("year_end", "settlement")}
     profile: dict[str, list[float]] = defaultdict(list)

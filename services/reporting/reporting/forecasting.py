@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from reporting.adapters.outstanding import Key, outstanding
 from reporting.domain.forecast import Forecast, Outstanding, forecast, same_day, short_level
 from reporting.domain.lag import LEVELS, LagRules
+from reporting.units import unit_code
 
 
 @dataclass(frozen=True)
@@ -49,9 +50,17 @@ def forecasts(session: Session, rules: LagRules, as_of: date) -> dict[Key, Provi
         history = _history(session, rules, as_of, i)
         results[i] = {key: forecast(now, by, history) for key, now in now_by[i].items()}
     judged = as_of >= date(year, *rules.forecast_from)
+    merged: dict[Key, tuple[Forecast, Forecast]] = {}
+    for (code, fund), at_year_end in results[0].items():
+        key = (unit_code(code, as_of), fund)  # a merged province: its predecessors' together
+        at_settlement = results[1][(code, fund)]
+        if key in merged:
+            earlier = merged[key]
+            at_year_end = _add(earlier[0], at_year_end)
+            at_settlement = _add(earlier[1], at_settlement)
+        merged[key] = (at_year_end, at_settlement)
     out = {}
-    for key, at_year_end in results[0].items():
-        at_settlement = results[1][key]
+    for key, (at_year_end, at_settlement) in merged.items():
         level = short_level(at_settlement, rules.forecast_short_share) if judged else "normal"
         out[key] = ProvinceForecast(at_year_end, at_settlement, level, judged)
     return out
