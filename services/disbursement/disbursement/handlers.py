@@ -24,8 +24,9 @@ PROPOSAL_EVENTS = ("contract_signed", "proposal_accepted", "proposal_settled", "
 PLAN_TYPES = ("plan.approved", "plan.adjusted")
 
 
-def _plan_key(d: dict[str, Any]) -> tuple[str, int, str]:
-    return d["province"], d["year"], d["source_fund"]
+def _plan_key(e: Envelope) -> tuple[str, int, str]:
+    d = e.data
+    return rules.plan_province(d, e.on), d["year"], d["source_fund"]
 
 
 def decide(
@@ -33,7 +34,7 @@ def decide(
 ) -> rules.Change | None:
     d = e.data
     if e.type in PLAN_TYPES:
-        key = "{}:{}:{}".format(*_plan_key(d))
+        key = "{}:{}:{}".format(*_plan_key(e))
         return rules.approve_plan(plans.get(key), d, e.on, adjusted=e.type == "plan.adjusted")
     current = commitments.get(d["proposal_id"])
     match e.type:
@@ -55,7 +56,7 @@ def decide(
 def apply_events(session: Session, events: Sequence[Envelope]) -> list[Outcome]:
     """Apply in order; load every plan and commitment once, write in a few statements."""
     plans: dict[str, Plan] = repository.load_plans(
-        session, [_plan_key(e.data) for e in events if e.type in PLAN_TYPES]
+        session, [_plan_key(e) for e in events if e.type in PLAN_TYPES]
     )
     commitments = repository.load_commitments(
         session, [e.data["proposal_id"] for e in events if e.type not in PLAN_TYPES]
@@ -112,7 +113,7 @@ def _before(
 ) -> tuple[str, dict[str, Any] | None]:
     """What an event is about and its state before (for the audit trail)."""
     if e.type in PLAN_TYPES:
-        key = "{}:{}:{}".format(*_plan_key(e.data))
+        key = "{}:{}:{}".format(*_plan_key(e))
         return key, _state(plans.get(key))
     pid = e.data["proposal_id"]
     return pid, _state(commitments.get(pid))

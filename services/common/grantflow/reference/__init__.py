@@ -16,6 +16,7 @@ from grantflow.reference.ceilings import (
 from grantflow.reference.provinces import (
     Province,
     carry_forward,
+    code_on,
     predecessors,
     province,
     provinces_on,
@@ -43,6 +44,7 @@ __all__ = [
     "carry_forward",
     "ceiling_for",
     "ceilings_in_force",
+    "code_on",
     "grouping",
     "in_region",
     "predecessors",

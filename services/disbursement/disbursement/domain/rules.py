@@ -23,7 +23,7 @@ from disbursement.domain.model import (
     due_by,
 )
 from grantflow.errors import Early, Refused
-from grantflow.reference import advance_cap_percent, province
+from grantflow.reference import advance_cap_percent, code_on, province
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,19 +45,26 @@ def _lines(raw: list[dict[str, Any]] | None) -> list[Line]:
 # Plans ------------------------------------------------------------------------------------
 
 
+def plan_province(d: dict[str, Any], on: date) -> str:
+    """The plan's province: its code as sent when in force in the plan's year or on `on`;
+    an old code sent after the 2025 merger for a later year, the unit it became."""
+    code = d["province"]
+    if province(code, date(d["year"], 1, 1)) is not None or province(code, on) is not None:
+        return code
+    return code_on(code, on) or code
+
+
 def approve_plan(existing: Plan | None, d: dict[str, Any], on: date, adjusted: bool) -> Change:
-    key = f"{d['province']}:{d['year']}:{d['source_fund']}"
-    if (
-        province(d["province"], date(d["year"], 1, 1)) is None
-        and province(d["province"], on) is None
-    ):
+    code = plan_province(d, on)
+    key = f"{code}:{d['year']}:{d['source_fund']}"
+    if province(code, date(d["year"], 1, 1)) is None and province(code, on) is None:
         raise Refused("unknown_province", f"no province has code {d['province']} in {d['year']}")
     if adjusted and existing is None:
         raise Early("prerequisite_missing", f"plan {key} is adjusted before it was approved")
     if not adjusted and existing is not None:
         raise Refused("illegal_transition", f"plan {key} is already approved; send plan.adjusted")
     plan = Plan(
-        d["province"],
+        code,
         d["year"],
         d["source_fund"],
         d["amount_vnd"],
@@ -74,6 +81,8 @@ def approve_plan(existing: Plan | None, d: dict[str, Any], on: date, adjusted: b
         "decision_no": plan.decision_no,
         "adjusted": adjusted,
     }
+    if code != d["province"]:  # the mapping, recorded in the event and the event log
+        data["province_as_sent"] = d["province"]
     return Change(plan, "plan_approved", data)
 
 
