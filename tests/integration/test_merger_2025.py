@@ -63,7 +63,9 @@ def test_a_2025_history_reports_under_the_63_then_the_34(pipeline):
         assert row["lagging_proposals"] == len(set(olds) & h.lagging_old_codes()), unit
     assert after["79"]["province_name"] == "Hồ Chí Minh"  # Bình Dương, BR-VT and HCMC
 
-    region = pipeline.get("reporting", "/api/v1/reports/regions/south_2016", period="2025").json()
+    region = pipeline.get(
+        "reporting", "/api/v1/reports/regions/south_2016", period="2025-Q3"
+    ).json()
     assert region["provinces"] == len(new_units)
     names = {p["province_name"] for p in region["lagging_provinces"]}
     assert "Bình Dương" not in names and names <= {province(u, date(2025, 9, 30)).name
