@@ -40,6 +40,7 @@ BY_SERVICE = {
         "grantflow_lagging_proposals": "gauge",
         # issue 17: per province, source_fund, year, by (year_end, settlement) and bound
         "grantflow_forecast_disbursement_rate_ratio": "gauge",
+        "grantflow_data_quality_score": "gauge",  # per province and year
     },
 }
 

@@ -56,6 +56,14 @@ class BusinessMetrics:
             [*SCOPE, "by", "bound"],
             registry=registry,
         )
+        self.quality = Gauge(
+            "grantflow_data_quality_score",
+            "How far a province's figures can be trusted, 0-100 (README, Data quality): dead"
+            " letters, late or out-of-order events, missing progress reports, proposals"
+            " without beneficiary.",
+            ["province", "year"],
+            registry=registry,
+        )
         self.proposals = Gauge(
             "grantflow_proposals",
             "Proposals by province and state.",
@@ -69,6 +77,15 @@ class BusinessMetrics:
             registry=registry,
         )
         self._years_seen: list[int] = []
+
+    def observe_quality(self, year: int, quality: dict[str, Any]) -> None:
+        """Replace the year's data-quality scores (`views.data_quality`)."""
+        for labels in list(self.quality._metrics):
+            if int(labels[1]) not in self._years_seen or int(labels[1]) == year:
+                self.quality.remove(*labels)
+        for code, found in quality.items():
+            if found.score is not None:
+                self.quality.labels(code, str(year)).set(found.score)
 
     def observe(self, evaluation: Evaluation, states: dict[tuple[str, str], int]) -> None:
         """Replace the series of the evaluated year; keep only the most recent years."""

@@ -12,8 +12,10 @@ from sqlalchemy.orm import Session
 
 from reporting.domain.drivers import DRIVERS
 from reporting.domain.lag import LEVELS, LagRules, rate
+from reporting.domain.quality import Quality
 from reporting.evaluation import evaluate
 from reporting.forecasting import combined, forecasts
+from reporting.views.quality import data_quality
 
 STATE_AS_OF_SQL = """
 SELECT province, source_fund,
@@ -81,6 +83,7 @@ def _province_report(
 ) -> dict[str, Any]:
     figures = evaluate(session, rules, as_of).figures
     forecast = forecasts(session, rules, as_of)
+    quality = data_quality(session, rules, as_of)
     states = _states(session, year, as_of)
     rows: dict[str, dict[str, Any]] = {}
     for f in figures:
@@ -121,6 +124,7 @@ def _province_report(
     for code in sorted(rows):
         row = rows[code]
         row["forecast"] = combined(row.pop("_forecasts", []))
+        row["data_quality"] = quality.get(code, Quality()).as_dict()
         row["rate"] = rate(row["disbursed_vnd"], row["allocated_vnd"])
         row["proposals_by_state"] = dict(sorted(row["proposals_by_state"].items()))
         items.append(row)

@@ -30,9 +30,11 @@ def as_csv(rows: list[dict[str, Any]]) -> bytes:
 def province_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
     for item in report["items"]:
-        flat = {k: v for k, v in item.items() if k not in ("proposals_by_state", "forecast")}
+        skip = ("proposals_by_state", "forecast", "data_quality")
+        flat = {k: v for k, v in item.items() if k not in skip}
         flat["drivers"] = "+".join(item["drivers"])
         flat |= _forecast_columns(item.get("forecast"))
+        flat |= {f"data_quality_{k}": v for k, v in (item.get("data_quality") or {}).items()}
         for state in (
             "in_appraisal",
             "approved",
