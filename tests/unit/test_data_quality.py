@@ -20,4 +20,4 @@ def test_each_share_weighs_a_quarter():
 def test_merged_provinces_add_their_counts():
     merged = Quality(proposals=2, without_beneficiary=1)
     merged.add(Quality(proposals=3, reports_due=1, reports_missing=1))
-    assert merged.as_dict()["proposals"] == 5 and merged.score == round(100 * (1 - 0.35 / 4), 1)
+    assert merged.as_dict()["proposals"] == 5 and merged.score == 70.0  # (1/5 + 1/1) / 4 = 0.3
