@@ -1,8 +1,8 @@
 """Alerts that say why: the subject names what drives the level, in words that stay true when
 the rate is ahead of the schedule, and begins with no space, read back from a real SMTP server.
 
-The case is the 2016 demo's Bà Rịa - Vũng Tàu: 35.3% disbursed against 30.0% expected, and
-critical because 3 of its 5 proposals lag.
+The case is the 2016 demo's Bà Rịa - Vũng Tàu, local funds: 35.3% disbursed against 30.0%
+expected, and critical because 3 of its 5 proposals lag (test_level_drivers.py finds it so).
 """
 
 from __future__ import annotations
@@ -21,12 +21,13 @@ SOUTH = "Southern provinces and cities of the 2016 industrial-promotion conferen
 
 def brvt(**changes: Any) -> dict[str, Any]:
     event = example("province_lagging")
-    event["subject"] = "77:2016:national"
+    event["subject"] = "77:2016:local"
     event["data"].update(
         {
             "province": "77",
             "province_name": "Bà Rịa - Vũng Tàu",
             "region": "southeast",
+            "source_fund": "local",
             "rate": 0.353,
             "expected_rate": 0.30,
             "regional_average": 0.2874,
@@ -64,11 +65,11 @@ def test_a_province_ahead_of_schedule_is_told_why_it_is_critical(notifications):
     got = by_recipient(mails(h, 2))
     assert exact_subject(got["jane@example.com"]) == (
         "[Critical] Bà Rịa - Vũng Tàu: 3 of 5 proposals lagging; disbursed 35.3%, ahead of"
-        " 30.0% expected (national funds 2016)"
+        " 30.0% expected (local funds 2016)"
     )
     assert exact_subject(got["lan@example.com"]) == (
         "[Nghiêm trọng] Bà Rịa - Vũng Tàu: 3/5 đề án chậm tiến độ; giải ngân 35,3%, vượt dự"
-        " kiến 30,0% (KCQG 2016)"
+        " kiến 30,0% (KCĐP 2016)"
     )
     for m in h.smtp.messages:  # the header's first line carries the subject's first words
         assert raw_subject_line(m.content) not in (b"Subject:", b"Subject: ")
@@ -88,7 +89,7 @@ def test_a_short_ascii_subject_is_not_folded_onto_a_line_of_its_own(notification
     h.broker.announce(brvt(province_name="Vung Tau", drivers=["rate"], rate=0.1, level="critical"))
 
     (msg,) = mails(h, 1)
-    expected = "[Critical] Vung Tau: disbursed 10.0% vs 30.0% expected (national funds 2016)"
+    expected = "[Critical] Vung Tau: disbursed 10.0% vs 30.0% expected (local funds 2016)"
     assert exact_subject(msg) == expected
     assert raw_subject_line(h.smtp.messages[0].content).startswith(b"Subject: [Critical] Vung")
 

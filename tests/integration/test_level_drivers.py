@@ -78,3 +78,28 @@ def test_the_province_report_names_the_drivers_and_the_group(read_models):  # no
     assert rows["68"]["comparison_group"] == "south_2016"
     csv = {r["province"]: r for r in province_rows(report)}
     assert csv["77"]["drivers"] == "lagging_share"
+
+
+def test_the_2016_demo_names_what_drives_ba_ria_vung_tau(pipeline):
+    """The 2016 scenario replayed through proposals, disbursement and reporting: Bà Rịa - Vũng
+    Tàu's local funds are 35.3% disbursed against 30.0% expected, critical because 3 of its 5
+    proposals lag; Lâm Đồng is compared with the 19 other provinces of south_2016."""
+    from grantflow.scenario.generator import build
+
+    events = build()
+    plans = [e for e in events if e["type"].startswith("plan.")]
+    pipeline.broker.publish_all(plans)
+    pipeline.settled(timeout=60)
+    pipeline.broker.publish_all([e for e in events if not e["type"].startswith("plan.")])
+    pipeline.settled(timeout=180)
+    r = pipeline.post(
+        "reporting", "/api/v1/lag-evaluations", {"as_of": "2016-06-30", "announce": False}
+    )
+    found = {(p["province"], p["source_fund"]): p for p in r.json()["provinces"]}
+    brvt = found[("77", "local")]
+    assert (brvt["level"], brvt["drivers"]) == ("critical", ["lagging_share"])
+    assert (brvt["rate"], brvt["expected_rate"]) == (0.3534, 0.3)
+    assert (brvt["lagging_proposals"], brvt["proposals"]) == (3, 5)
+    lam_dong = found[("68", "local")]
+    assert (lam_dong["comparison_group"], lam_dong["peers"]) == ("south_2016", 19)
+    assert lam_dong["regional_average"] != lam_dong["rate"]
