@@ -536,6 +536,10 @@ def _two_provinces(conn: Any) -> None:
     rm.money(conn, "CT-9", "disbursed", 150_000_000, "2016-08-01", province="01")
     for n in range(3):  # in appraisal: counted, never lagging
         rm.proposal(conn, f"HN-{n}", "01")
+    # 2015, settled: a year for the forecast to learn from (and no lag of its own)
+    rm.proposal(conn, "OLD-1", year=2015, submitted="2015-01-10", approved="2015-02-01",
+                signed="2015-03-01", settled="2015-12-20")  # fmt: skip
+    rm.money(conn, "OLD-1", "disbursed", 100_000_000, "2015-06-01", year=2015)
 
 
 def test_the_domain_events_the_lag_evaluation_announces_follow_their_schemas(contract):
@@ -580,10 +584,10 @@ def test_the_domain_events_the_lag_evaluation_announces_follow_their_schemas(con
     forecasts = [e for e in stored if e["type"] == "province_forecast_short"]
     stored = [e for e in stored if e["type"] != "province_forecast_short"]
     assert len(stored) == 7  # 01 is announced twice (watch, then warning), CT-9 twice
-    # No earlier year to learn from: short of 80% of the plan on 30/06, announced once each
+    # Learnt from 2015: short of 80% of the plan on 30/06, announced once each
     assert [(e["subject"], e["version"], e["data"]["years_learnt"]) for e in forecasts] == [
-        ("01:2016:national", 1, 0),
-        ("80:2016:national", 1, 0),
+        ("01:2016:national", 1, 1),
+        ("80:2016:national", 1, 1),
     ]
     worse = [e for e in stored if e["subject"] == "01:2016:national"]
     assert [(e["version"], e["data"]["level"]) for e in worse] == [(1, "watch"), (2, "warning")]

@@ -61,8 +61,10 @@ def forecasts(session: Session, rules: LagRules, as_of: date) -> dict[Key, Provi
         merged[key] = (at_year_end, at_settlement)
     out = {}
     for key, (at_year_end, at_settlement) in merged.items():
-        level = short_level(at_settlement, rules.forecast_short_share) if judged else "normal"
-        out[key] = ProvinceForecast(at_year_end, at_settlement, level, judged)
+        # A forecast that learnt from no earlier year is shown, never warned about.
+        warns = judged and at_settlement.years > 0
+        level = short_level(at_settlement, rules.forecast_short_share) if warns else "normal"
+        out[key] = ProvinceForecast(at_year_end, at_settlement, level, warns)
     return out
 
 
@@ -78,7 +80,7 @@ def _history(
         if by >= as_of:
             continue
         scopes = list(outstanding(session, earlier, same_day(earlier, as_of), by).values())
-        if any(s.plan or s.reached for s in scopes):
+        if any(s.reached for s in scopes):  # a year with plans but no payment teaches nothing
             years.append(scopes)
     return years
 
