@@ -38,6 +38,9 @@ BY_SERVICE = {
         "grantflow_province_warning_level": "gauge",
         "grantflow_proposals": "gauge",
         "grantflow_lagging_proposals": "gauge",
+        # issue 17: per province, source_fund, year, by (year_end, settlement) and bound
+        "grantflow_forecast_disbursement_rate_ratio": "gauge",
+        "grantflow_data_quality_score": "gauge",  # per province and year
     },
 }
 

@@ -120,6 +120,9 @@ def test_dashboard_shows_what_operations_need() -> None:
         "grantflow_expected_disbursement_rate_ratio",
         "grantflow_province_warning_level",
         "grantflow_lagging_proposals",
+        # the year-end forecast (issue 17)
+        "grantflow_forecast_disbursement_rate_ratio",
+        "grantflow_data_quality_score",
     }
     assert required - used == set()
     levels = next(p for p in panels(dashboard()) if p["title"].lower().startswith("warning level"))

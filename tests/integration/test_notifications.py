@@ -164,7 +164,7 @@ def test_a_lagging_province_gives_one_email_per_subscribed_recipient(notificatio
     for expected in (
         "Kính gửi Nguyễn Thị Lan,",
         "đến ngày 30/06/2016: 8,1%",
-        "Dự kiến theo tiến độ: 35,0%; bình quân vùng: 24,2%",
+        "Dự kiến theo tiến độ: 35,0%; bình quân các tỉnh khác trong nhóm: 24,2%",
         "Kế hoạch vốn: 1,5 tỷ đồng (1.450.000.000 ₫)",
         "Đã giải ngân: 117,7 triệu đồng (117.740.000 ₫)",
         "LA-2016-004: Chưa ký hợp đồng sau 30 ngày",

@@ -91,7 +91,10 @@ def test_a_lag_evaluation_finds_the_lagging_provinces_with_their_evidence(pipeli
     assert by_code["92"]["level"] == "critical"  # 10% disbursed, 30% expected
     # 10% done of a period two-thirds gone, and 100 M paid of the 210 M due by 30/04
     assert {r["reason"] for r in by_code["92"]["reasons"]} == {"progress_behind", "tranche_overdue"}
-    assert by_code["80"]["regional_average"] == 0.05  # Mekong: 100 M of 2,000 M
+    # Long An against the other provinces of south_2016 (74 and 92): 450 M of 1,875 M
+    assert by_code["80"]["regional_average"] == 0.24
+    assert (by_code["80"]["comparison_group"], by_code["80"]["peers"]) == ("south_2016", 2)
+    assert by_code["80"]["drivers"] == ["rate", "lagging_share"]  # 0% of 30%; 1 of 1 lags
     announced = {(a["type"], a["subject"]) for a in result["announced"]}
     assert announced == {
         ("province_lagging", "80:2016:national"),
@@ -159,6 +162,18 @@ def test_business_metrics_show_what_the_evaluation_found(pipeline):
     ) in text
     assert 'grantflow_lagging_proposals{province="80",reason="no_contract_30_days"} 1.0' in text
     assert "R-80" not in text  # no proposal id in any label
+    # The forecast as the province report shows it, for each horizon and bound
+    report = pipeline.get(
+        "reporting", "/api/v1/reports/provinces", as_of=AS_OF, source_fund="national"
+    ).json()
+    forecast = {r["province"]: r["forecast"] for r in report["items"]}["74"]
+    for by in ("year_end", "settlement"):
+        for bound, key in (("expected", "rate"), ("low", "low_rate"), ("high", "high_rate")):
+            line = (
+                f'grantflow_forecast_disbursement_rate_ratio{{bound="{bound}",by="{by}",'
+                f'province="74",source_fund="national",year="2016"}} {forecast[by][key]}'
+            )
+            assert line in text, [m for m in text.splitlines() if "forecast" in m][:12]
 
 
 def test_a_rebuild_from_the_event_logs_gives_the_same_reports(pipeline):

@@ -477,13 +477,19 @@ def test_the_domain_events_the_disbursement_rules_build_follow_their_schemas(con
 REPORTING_ANNOUNCE = ROOT / "services/reporting/reporting/announce.py"
 
 # What the reporting service announces (issue 4, "Schedule-lag evaluation").
-REPORTING_EVENTS = frozenset({"province_lagging", "province_recovered", "proposal_overdue"})
+REPORTING_EVENTS = frozenset(
+    {"province_lagging", "province_recovered", "proposal_overdue", "province_forecast_short"}
+)
 
 
 def reporting_event_names() -> set[str]:
     """The event names announce.py and overdue.py pass to `_event(...)` and `new_event(...)`."""
     names = set()
-    sources = [REPORTING_ANNOUNCE, REPORTING_ANNOUNCE.with_name("overdue.py")]
+    sources = [
+        REPORTING_ANNOUNCE,
+        REPORTING_ANNOUNCE.with_name("overdue.py"),
+        REPORTING_ANNOUNCE.with_name("forecast_announce.py"),
+    ]
     trees = [ast.parse(p.read_text(encoding="utf-8")) for p in sources]
     for node in (n for tree in trees for n in ast.walk(tree)):
         if (
@@ -530,6 +536,10 @@ def _two_provinces(conn: Any) -> None:
     rm.money(conn, "CT-9", "disbursed", 150_000_000, "2016-08-01", province="01")
     for n in range(3):  # in appraisal: counted, never lagging
         rm.proposal(conn, f"HN-{n}", "01")
+    # 2015, settled: a year for the forecast to learn from (and no lag of its own)
+    rm.proposal(conn, "OLD-1", year=2015, submitted="2015-01-10", approved="2015-02-01",
+                signed="2015-03-01", settled="2015-12-20")  # fmt: skip
+    rm.money(conn, "OLD-1", "disbursed", 100_000_000, "2015-06-01", year=2015)
 
 
 def test_the_domain_events_the_lag_evaluation_announces_follow_their_schemas(contract):
@@ -567,9 +577,18 @@ def test_the_domain_events_the_lag_evaluation_announces_follow_their_schemas(con
         ("province_recovered", "80:2016:national"),
         ("proposal_overdue", "LA/2016/4"),
         ("proposal_overdue", "CT-9"),
+        ("province_forecast_short", "80:2016:national"),
+        ("province_forecast_short", "01:2016:national"),
     }
     assert {t for t, _ in seen} == REPORTING_EVENTS
+    forecasts = [e for e in stored if e["type"] == "province_forecast_short"]
+    stored = [e for e in stored if e["type"] != "province_forecast_short"]
     assert len(stored) == 7  # 01 is announced twice (watch, then warning), CT-9 twice
+    # Learnt from 2015: short of 80% of the plan on 30/06, announced once each
+    assert [(e["subject"], e["version"], e["data"]["years_learnt"]) for e in forecasts] == [
+        ("01:2016:national", 1, 1),
+        ("80:2016:national", 1, 1),
+    ]
     worse = [e for e in stored if e["subject"] == "01:2016:national"]
     assert [(e["version"], e["data"]["level"]) for e in worse] == [(1, "watch"), (2, "warning")]
     assert worse[1]["data"]["previous_level"] == "watch"

@@ -541,9 +541,18 @@ def test_an_unknown_province_code_is_refused():
     refused("unknown_province", None, ev.submitted(PID), province="99")
 
 
-def test_a_code_that_no_longer_exists_is_refused_after_the_2025_merger():
-    # Bình Dương (74) merged into Hồ Chí Minh City on 2025-07-01.
-    refused("unknown_province", None, ev.submitted(PID), on=date(2026, 1, 1), year=2026)
+def test_an_old_code_after_the_2025_merger_is_accepted_as_the_unit_it_became():
+    # Bình Dương (74) merged into Hồ Chí Minh City (79) on 2025-07-01: mapped, not refused,
+    # and the code as sent recorded in the domain event (issue 17).
+    change = apply(None, ev.submitted(PID), on=date(2026, 1, 1), year=2026, province="74")
+    assert change.proposal.province == "79"
+    assert change.data["province_as_sent"] == "74"
+    kept = apply(None, ev.submitted(PID), on=date(2026, 1, 1), year=2026, province="79")
+    assert "province_as_sent" not in kept.data
+
+
+def test_a_code_that_never_named_a_province_is_still_refused_after_the_merger():
+    refused("unknown_province", None, ev.submitted(PID), on=date(2026, 1, 1), province="99")
 
 
 @pytest.mark.parametrize(

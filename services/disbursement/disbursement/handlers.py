@@ -25,12 +25,17 @@ PROPOSAL_EVENTS = ("contract_signed", "proposal_accepted", "proposal_settled", "
 PLAN_TYPES = ("plan.approved", "plan.adjusted")
 
 
+def _plan_key(e: Envelope) -> Scope:
+    d = e.data
+    return Scope(rules.plan_province(d, e.on), d["year"], d["source_fund"])
+
+
 def decide(
     e: Envelope, plans: dict[str, Plan], commitments: dict[str, Commitment]
 ) -> rules.Change | None:
     d = e.data
     if e.type in PLAN_TYPES:
-        key = Scope.of(d).key
+        key = _plan_key(e).key
         return rules.approve_plan(plans.get(key), d, e.on, adjusted=e.type == "plan.adjusted")
     current = commitments.get(d["proposal_id"])
     match e.type:
@@ -52,7 +57,7 @@ def decide(
 def apply_events(session: Session, events: Sequence[Envelope]) -> list[Outcome]:
     """Apply in order; load every plan and commitment once, write in a few statements."""
     plans: dict[str, Plan] = repository.load_plans(
-        session, [Scope.of(e.data) for e in events if e.type in PLAN_TYPES]
+        session, [_plan_key(e) for e in events if e.type in PLAN_TYPES]
     )
     commitments = repository.load_commitments(
         session, [e.data["proposal_id"] for e in events if e.type not in PLAN_TYPES]
@@ -109,7 +114,7 @@ def _before(
 ) -> tuple[str, dict[str, Any] | None]:
     """What an event is about and its state before (for the audit trail)."""
     if e.type in PLAN_TYPES:
-        key = Scope.of(e.data).key
+        key = _plan_key(e).key
         return key, _state(plans.get(key))
     pid = e.data["proposal_id"]
     return pid, _state(commitments.get(pid))

@@ -20,8 +20,8 @@ from urllib.parse import urlencode
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from grantflow.formatting import day, moment, number, percent, vnd, vnd_short
-from grantflow.reference import province
-from notifications.domain.headers import address, clean_header
+from grantflow.reference import province, region_label
+from notifications.domain.headers import address, clean_header, folded
 from notifications.domain.model import Alert, Recipient
 from notifications.domain.planning import Digest, Email
 from notifications.i18n import Labels
@@ -94,7 +94,13 @@ class Renderer:
             lstrip_blocks=True,
         )
         self.env.filters.update(
-            vnd=vnd, vnd_short=vnd_short, percent=percent, day=day, moment=moment, number=number
+            vnd=vnd,
+            vnd_short=vnd_short,
+            percent=percent,
+            day=day,
+            moment=moment,
+            number=number,
+            group_name=lambda name, lang="vi": region_label(str(name), lang),
         )
 
     def alert_email(self, email: Email, now: datetime) -> Rendered:
@@ -154,7 +160,7 @@ def compose(
 ) -> bytes:
     """The message as it goes on the wire (CRLF line ends, quoted-printable UTF-8 parts)."""
     msg = EmailMessage(policy=SMTP)
-    msg["Subject"] = clean_header(rendered.subject)
+    msg.set_raw("Subject", folded("Subject", rendered.subject))
     msg["From"] = Address(clean_header(sender.display_name, 200), addr_spec=sender.addr_spec)
     msg["To"] = address(to.name, to.email)
     msg["Date"] = format_datetime(now)

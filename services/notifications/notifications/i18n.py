@@ -17,6 +17,7 @@ LABELS: dict[str, dict[str, dict[str, str]]] = {
         },
         "kind": {
             "province_lagging": "Giải ngân chậm so với kế hoạch",
+            "province_forecast_short": "Dự báo giải ngân cả năm không đạt kế hoạch",
             "proposal_overdue": "Đề án chậm tiến độ",
             "tranche_overdue": "Đợt giải ngân quá hạn",
             "repayment_overdue": "Quá hạn trả nợ hỗ trợ có thu hồi",
@@ -44,6 +45,7 @@ LABELS: dict[str, dict[str, dict[str, str]]] = {
         },
         "kind": {
             "province_lagging": "Disbursement behind schedule",
+            "province_forecast_short": "Year-end forecast short of the plan",
             "proposal_overdue": "Proposal behind schedule",
             "tranche_overdue": "Tranche overdue",
             "repayment_overdue": "Recoverable support repayment overdue",

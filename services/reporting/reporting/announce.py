@@ -23,10 +23,12 @@ from grantflow.audit import Acting
 from grantflow.contract import new_event
 from grantflow.db import insert, is_postgres
 from grantflow.domain import Scope
-from reporting import overdue
+from reporting import forecast_announce, overdue
 from reporting.adapters.tables import level, level_history, outbox
+from reporting.comparison import group_label
 from reporting.domain.lag import LagRules
 from reporting.evaluation import Evaluation, ProvinceFigures, evaluate, first_reasons, reasons_of
+from reporting.forecasting import forecasts
 from reporting.overdue import SOURCE, Announced
 
 LOCK_KEY = 7_420_160_004
@@ -43,6 +45,11 @@ def evidence(f: ProvinceFigures) -> dict[str, Any]:
         "rate": f.rate,
         "expected_rate": f.expected_rate,
         "regional_average": f.regional_average,
+        "comparison_group": f.comparison_group,
+        "comparison_group_name": group_label(f.comparison_group),
+        "peers": f.peers,
+        "lagging_share": f.lagging_share,
+        "drivers": list(f.drivers),
     }
 
 
@@ -66,7 +73,9 @@ def run(
     if not announce:
         session.rollback()
         return result, []
+    result.forecasts = forecasts(session, rules, as_of)
     announced = _changes_of_level(session, rules, result.figures, as_of, by)
+    announced += forecast_announce.announce(session, rules, result.figures, result.forecasts, as_of)
     announced += overdue.announce(session, rules, as_of)
     session.commit()
     return result, announced

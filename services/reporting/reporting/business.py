@@ -48,6 +48,22 @@ class BusinessMetrics:
             SCOPE,
             registry=registry,
         )
+        self.forecast = Gauge(
+            "grantflow_forecast_disbursement_rate_ratio",
+            "Disbursement expected by `by` (year_end: 31 December; settlement: the settlement"
+            " deadline in January) over the plan in force, as forecast on the evaluation date;"
+            " `bound` expected, low or high (the 80% range).",
+            [*SCOPE, "by", "bound"],
+            registry=registry,
+        )
+        self.quality = Gauge(
+            "grantflow_data_quality_score",
+            "How far a province's figures can be trusted, 0-100 (README, Data quality): dead"
+            " letters, late or out-of-order events, missing progress reports, proposals"
+            " without beneficiary.",
+            ["province", "year"],
+            registry=registry,
+        )
         self.proposals = Gauge(
             "grantflow_proposals",
             "Proposals by province and state.",
@@ -62,6 +78,15 @@ class BusinessMetrics:
         )
         self._years_seen: list[int] = []
 
+    def observe_quality(self, year: int, quality: dict[str, Any]) -> None:
+        """Replace the year's data-quality scores (`views.data_quality`)."""
+        for labels in list(self.quality._metrics):
+            if int(labels[1]) not in self._years_seen or int(labels[1]) == year:
+                self.quality.remove(*labels)
+        for code, found in quality.items():
+            if found.score is not None:
+                self.quality.labels(code, str(year)).set(found.score)
+
     def observe(self, evaluation: Evaluation, states: dict[tuple[str, str], int]) -> None:
         """Replace the series of the evaluated year; keep only the most recent years."""
         figures = evaluation.figures
@@ -69,7 +94,15 @@ class BusinessMetrics:
             return
         year = figures[0].year
         self._years_seen = sorted({*self._years_seen, year})[-self.years :]
-        for gauge in (self.allocated, self.disbursed, self.rate, self.expected, self.level):
+        gauges = (
+            self.allocated,
+            self.disbursed,
+            self.rate,
+            self.expected,
+            self.level,
+            self.forecast,
+        )
+        for gauge in gauges:
             for labels in list(gauge._metrics):
                 if int(labels[2]) not in self._years_seen or int(labels[2]) == year:
                     gauge.remove(*labels)
@@ -81,12 +114,26 @@ class BusinessMetrics:
                 self.rate.labels(*labels).set(f.rate)
             self.expected.labels(*labels).set(f.expected_rate)
             self.level.labels(*labels).set(LEVELS.index(f.level))
+            found = evaluation.forecasts.get((f.province, f.source_fund))
+            if found is not None:
+                self._forecast(labels, found)
         self.proposals.clear()
         for (code, state), n in states.items():
             self.proposals.labels(code, state).set(n)
         self.lagging.clear()
         for (code, reason), n in evaluation.by_province_reason().items():
             self.lagging.labels(code, reason).set(n)
+
+    def _forecast(self, labels: tuple[str, str, str], found: Any) -> None:
+        for by, made in (("year_end", found.year_end), ("settlement", found.settlement)):
+            if not made.plan_vnd:
+                continue
+            for bound, amount in (
+                ("expected", made.expected_vnd),
+                ("low", made.low_vnd),
+                ("high", made.high_vnd),
+            ):
+                self.forecast.labels(*labels, by, bound).set(made.rate(amount))
 
 
 class Business(DependencyProvider):

@@ -8,6 +8,7 @@ from functools import cache
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from grantflow.reference import region_names
 from reporting.domain.lag import LagRules
 
 
@@ -30,6 +31,10 @@ class ReportingSettings(BaseSettings):
     critical_lagging_share: float = 0.5
     warning_lagging_share: float = 0.3
     watch_lagging_share: float = 0.1
+    comparison_groups: str = "south_2016"  # comma-separated groupings of regions.yaml
+    forecast_short_share: float = Field(0.8, gt=0, le=1)  # of the plan, by the settlement day
+    forecast_from: str = "04-01"  # month-day from which province_forecast_short is judged
+    forecast_years: int = Field(5, ge=1, le=20)  # earlier years the forecast learns from
     proposals_url: str = "http://localhost:8001"
     disbursement_url: str = "http://localhost:8002"
 
@@ -70,7 +75,24 @@ class ReportingSettings(BaseSettings):
                 "watch_lagging_share",
             )
         }
-        return LagRules(curve=tuple(curve), year_end_settlement=(month, dom), **fields)
+        try:
+            from_month, from_day = (int(x) for x in self.forecast_from.split("-"))
+            date(2015, from_month, from_day)
+        except ValueError:
+            raise ValueError("REPORTING_FORECAST_FROM: a day of the year, MM-DD") from None
+        groups = tuple(g.strip() for g in self.comparison_groups.split(",") if g.strip())
+        unknown = [g for g in groups if g not in region_names()]
+        if unknown:
+            raise ValueError(f"REPORTING_COMPARISON_GROUPS: no grouping or region {unknown}")
+        return LagRules(
+            curve=tuple(curve),
+            year_end_settlement=(month, dom),
+            comparison_groups=groups,
+            forecast_short_share=self.forecast_short_share,
+            forecast_from=(from_month, from_day),
+            forecast_years=self.forecast_years,
+            **fields,
+        )
 
 
 @cache

@@ -19,39 +19,16 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from grantflow.db import is_postgres
-from grantflow.domain import rate
-from grantflow.reference import province as province_on
-from reporting.domain.lag import LagRules, detail, expected_rate, level_of, report_month
-from reporting.lag_sql import FIGURES_SQL, LAGGING_SQL, REASONS_SQL
+from grantflow.domain import Scope, rate
+from reporting.comparison import group_of
+from reporting.domain.drivers import judge, peer_averages
+from reporting.domain.lag import LagRules, detail, expected_rate, report_month
+from reporting.figures import ProvinceFigures, no_jit, province_figures
+from reporting.lag_sql import LAGGING_SQL, REASONS_SQL
+from reporting.units import stored_codes, unit_code
 
 KEPT = "lag_reason"
-Scope = tuple[str, int, str]  # province, year, source_fund
-
-
-@dataclass
-class ProvinceFigures:
-    province: str
-    source_fund: str
-    year: int
-    allocated_vnd: int
-    committed_vnd: int
-    disbursed_vnd: int
-    proposals: int
-    region: str | None
-    name: str
-    rate: float | None = None
-    expected_rate: float = 0.0
-    regional_average: float | None = None
-    level: str = "normal"
-    lagging_proposals: int = 0
-    reason_counts: dict[str, int] = field(default_factory=dict)  # kept evaluations only
-    reasons: list[dict[str, str]] = field(default_factory=list)  # the first few, if read
-    refunded_vnd: int = 0  # refunds due from beneficiaries after settlement
-    owed_vnd: int = 0  # settled and still payable to beneficiaries
-
-    @property
-    def key(self) -> Scope:
-        return self.province, self.year, self.source_fund
+__all__ = ["Evaluation", "ProvinceFigures", "evaluate", "province_figures"]
 
 
 @dataclass
@@ -60,6 +37,8 @@ class Evaluation:
     figures: list[ProvinceFigures]
     # Reasons counted per scope, last year's scopes too (their contracts settle by January).
     reason_counts: dict[Scope, dict[str, int]] = field(default_factory=dict)
+    # Year-end forecasts by (province, source_fund), when the evaluation made them.
+    forecasts: dict[tuple[str, str], Any] = field(default_factory=dict)
 
     def by_province_reason(self) -> dict[tuple[str, str], int]:
         totals: dict[tuple[str, str], int] = defaultdict(int)
@@ -72,33 +51,50 @@ class Evaluation:
 def evaluate(session: Session, rules: LagRules, as_of: date, keep: bool = False) -> Evaluation:
     """Every province's figures and level on `as_of`; with `keep`, the lagging proposals kept
     in `lag_reason` and their reasons counted per scope."""
-    _no_jit(session)
+    no_jit(session)
     params = _params(rules, as_of)
     counts: dict[Scope, dict[str, int]] = {}
     if keep:
         _keep_reasons(session, params)
-        lagging = {(p, int(y), f): int(n) for p, y, f, n in session.execute(text(_LAGGING))}
+        lagging = _summed(
+            ((unit_code(p, as_of), int(y), f), int(n))
+            for p, y, f, n in session.execute(text(_LAGGING))
+        )
         for p, y, fund, reason, n in session.execute(text(_PER_REASON)):
-            counts.setdefault((p, int(y), fund), {})[reason] = int(n)
+            scope = counts.setdefault((unit_code(p, as_of), int(y), fund), {})
+            scope[reason] = scope.get(reason, 0) + int(n)
     else:
         rows = session.execute(text(LAGGING_SQL), params)
-        lagging = {(p, as_of.year, fund): int(n) for p, fund, n in rows}
+        lagging = _summed(((unit_code(p, as_of), as_of.year, fund), int(n)) for p, fund, n in rows)
     figures = province_figures(session, as_of)
-    regional: dict[tuple[str | None, str], list[int]] = defaultdict(lambda: [0, 0])
-    for f in figures:
-        totals = regional[(f.region, f.source_fund)]
-        totals[0] += f.disbursed_vnd
-        totals[1] += f.allocated_vnd
+    groups = group_of(
+        {f.province for f in figures},
+        {f.province: f.region for f in figures},
+        rules.comparison_groups,
+        as_of,
+    )
+    peers = peer_averages(
+        ((f.province, f.source_fund, f.disbursed_vnd, f.allocated_vnd) for f in figures), groups
+    )
     expected = expected_rate(rules, as_of.year, as_of)
     for f in figures:
         f.lagging_proposals = lagging.get(f.key, 0)
         f.reason_counts = counts.get(f.key, {})
         f.rate = rate(f.disbursed_vnd, f.allocated_vnd)
         f.expected_rate = expected
-        f.regional_average = rate(*regional[(f.region, f.source_fund)])
-        share = f.lagging_proposals / f.proposals if f.proposals else 0.0
-        f.level = level_of(rules, f.rate, expected, f.regional_average, share)
+        mine = peers[(f.province, f.source_fund)]
+        f.comparison_group = groups[f.province]
+        f.regional_average, f.peers = mine.average, mine.count
+        judged = judge(rules, f.rate, expected, f.regional_average, f.lagging_share)
+        f.level, f.drivers = judged.level, judged.drivers
     return Evaluation(as_of, figures, counts)
+
+
+def _summed(pairs: Any) -> dict[Scope, int]:
+    out: dict[Scope, int] = defaultdict(int)
+    for key, n in pairs:
+        out[key] += n
+    return dict(out)
 
 
 _SCOPE = "province, year, source_fund"
@@ -131,12 +127,15 @@ def reasons_of(
     session: Session, rules: LagRules, as_of: date, scope: Scope, limit: int
 ) -> list[dict[str, str]]:
     """The first `limit` reasons of a scope, by proposal id, from the kept evaluation."""
+    codes = stored_codes([scope[0]], as_of)
+    marks = ", ".join(f":p{i}" for i in range(len(codes)))
     rows = session.execute(
         text(
-            f"SELECT {_REASON_COLUMNS} FROM {KEPT} WHERE province = :p AND year = :y"
+            f"SELECT {_REASON_COLUMNS} FROM {KEPT} WHERE province IN ({marks}) AND year = :y"
             " AND source_fund = :f ORDER BY proposal_id, reason LIMIT :limit"
         ),
-        {"p": scope[0], "y": scope[1], "f": scope[2], "limit": limit},
+        {"y": scope[1], "f": scope[2], "limit": limit}
+        | {f"p{i}": code for i, code in enumerate(codes)},
     )
     return [_reason(row, rules, as_of) for row in rows]
 
@@ -157,8 +156,12 @@ def first_reasons(
     )
     found: dict[Scope, list[dict[str, str]]] = defaultdict(list)
     for row in rows:
-        found[(row.province, int(row.year), row.source_fund)].append(_reason(row, rules, as_of))
-    return dict(found)
+        scope = (unit_code(row.province, as_of), int(row.year), row.source_fund)
+        found[scope].append(_reason(row, rules, as_of))
+    return {  # a merged province: its predecessors' first reasons together, by proposal id
+        scope: sorted(reasons, key=lambda r: (r["proposal_id"], r["reason"]))[:limit]
+        for scope, reasons in found.items()
+    }
 
 
 def _reason(row: Any, rules: LagRules, as_of: date) -> dict[str, str]:
@@ -182,35 +185,3 @@ def _params(rules: LagRules, as_of: date) -> dict[str, Any]:
         "settlement_days": rules.settlement_days,
         "year_end": date(as_of.year, *rules.year_end_settlement).toordinal(),
     }
-
-
-def _no_jit(session: Session) -> None:
-    """PostgreSQL's JIT spends seconds compiling these large plans and saves less: off for
-    the rest of this transaction."""
-    if is_postgres(session):
-        session.execute(text("SET LOCAL jit = off"))
-
-
-def province_figures(session: Session, as_of: date) -> list[ProvinceFigures]:
-    year = as_of.year
-    _no_jit(session)
-    rows = session.execute(text(FIGURES_SQL), {"d": as_of.toordinal(), "y": year}).all()
-    figures = []
-    for code, fund, allocated, committed, disbursed, proposals, refunded, owed in rows:
-        unit = province_on(code, date(year, 1, 1)) or province_on(code, as_of)
-        figures.append(
-            ProvinceFigures(
-                code,
-                fund,
-                year,
-                int(allocated),
-                int(committed),
-                int(disbursed),
-                int(proposals),
-                unit.region if unit else None,
-                unit.name if unit else code,
-                refunded_vnd=int(refunded),
-                owed_vnd=int(owed),
-            )
-        )
-    return figures

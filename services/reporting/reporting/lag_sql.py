@@ -113,7 +113,7 @@ WHERE year = :y GROUP BY province, source_fund
 
 FIGURES_SQL = """
 WITH plans AS (
-  SELECT pl.province, pl.source_fund, pl.amount_vnd FROM reporting_plan pl
+  SELECT pl.province, pl.source_fund, pl.amount_vnd, pl.approved_day FROM reporting_plan pl
   JOIN (SELECT province, source_fund, MAX(version) AS v FROM reporting_plan
         WHERE year = :y AND approved_day <= :d GROUP BY province, source_fund) m
     ON m.province = pl.province AND m.source_fund = pl.source_fund AND m.v = pl.version
@@ -138,6 +138,7 @@ scope AS (
   UNION SELECT province, source_fund FROM counts
 )
 SELECT s.province, s.source_fund, COALESCE(plans.amount_vnd, 0) AS allocated,
+       plans.approved_day AS plan_day,
        COALESCE(flows.committed, 0) AS committed, COALESCE(flows.disbursed, 0) AS disbursed,
        COALESCE(counts.proposals, 0) AS proposals,
        COALESCE(flows.refunded, 0) AS refunded, COALESCE(flows.owed, 0) AS owed

@@ -41,6 +41,7 @@ def submitted(session: Session, e: Envelope) -> None:
         "planned_end_day": day(d["planned_end"]),
         "targets": d["targets"] or {},
         "closed_day": None,
+        "has_beneficiary": 1 if (d.get("beneficiary") or {}).get("name") else 0,
     }
     stmt = insert(session, proposal).values(row)
     session.execute(

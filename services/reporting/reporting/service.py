@@ -111,6 +111,8 @@ class ReportingService(Observable):
         )
         if announce:  # the metrics show the latest announced evaluation
             self.business.observe(result, views.states_by_province(self.db, as_of))
+            rules = reporting_settings().rules()
+            self.business.observe_quality(as_of.year, views.data_quality(self.db, rules, as_of))
             self.db.rollback()
         return result, announced
 

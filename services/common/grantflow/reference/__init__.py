@@ -16,12 +16,20 @@ from grantflow.reference.ceilings import (
 from grantflow.reference.provinces import (
     Province,
     carry_forward,
+    code_on,
     predecessors,
     province,
     provinces_on,
     successor,
 )
-from grantflow.reference.regions import Grouping, grouping, in_region, region_members, region_names
+from grantflow.reference.regions import (
+    Grouping,
+    grouping,
+    in_region,
+    region_label,
+    region_members,
+    region_names,
+)
 
 __all__ = [
     "ACTIVITY_CODES",
@@ -36,12 +44,14 @@ __all__ = [
     "carry_forward",
     "ceiling_for",
     "ceilings_in_force",
+    "code_on",
     "grouping",
     "in_region",
     "predecessors",
     "priority_area_percent",
     "province",
     "provinces_on",
+    "region_label",
     "region_members",
     "region_names",
     "successor",

@@ -137,3 +137,17 @@ def carry_forward(code: str, as_of: date, on: date) -> str | None:
         if as_of < took_effect <= on:
             code = mapping[code]
     return code if province(code, on) is not None else None
+
+
+def code_on(code: str, on: date) -> str | None:
+    """The code on ``on`` of the unit ``code`` names, following the mergers since it was in
+    force: ``code_on("74", date(2025, 8, 1)) == "79"``, ``code_on("79", ...) == "79"``; None
+    for a code that named no unit by ``on``. An event sent after the merger under an old code
+    is read through this, not refused."""
+    if province(code, on) is not None:
+        return code
+    for took_effect, _ in reversed(_data().reorganisations):
+        if took_effect <= on:
+            day_before = date.fromordinal(took_effect.toordinal() - 1)
+            return carry_forward(code, day_before, on)
+    return None

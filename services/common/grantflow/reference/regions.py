@@ -59,6 +59,18 @@ def grouping(name: str) -> Grouping | None:
     return _groupings().get(name)
 
 
+def region_label(name: str, lang: str = "en") -> str:
+    """A region's or grouping's name in words (``lang`` "vi" or "en"); an unknown name as is.
+
+    ``region_label("mekong_delta", "vi") == "Đồng bằng sông Cửu Long"``
+    """
+    found = _groupings().get(name)
+    if found is not None:
+        return found.name_vi if lang == "vi" else found.name_en
+    row = (load("regions.yaml")["gso"] or {}).get(name)
+    return str(row["vi" if lang == "vi" else "en"]) if row else name
+
+
 def region_members(name: str, on: date) -> list[str]:
     """Codes of the units in a region on a date, sorted.
 

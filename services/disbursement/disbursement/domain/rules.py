@@ -24,7 +24,7 @@ from disbursement.domain.model import (
     due_by,
 )
 from grantflow.domain import Early, Refused, Scope, day
-from grantflow.reference import province
+from grantflow.reference import code_on, province
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,19 +42,26 @@ def _lines(raw: list[dict[str, Any]] | None) -> list[Line]:
 # Plans ------------------------------------------------------------------------------------
 
 
+def plan_province(d: dict[str, Any], on: date) -> str:
+    """The plan's province: its code as sent when in force in the plan's year or on `on`;
+    an old code sent after the 2025 merger for a later year, the unit it became."""
+    code = d["province"]
+    if province(code, date(d["year"], 1, 1)) is not None or province(code, on) is not None:
+        return code
+    return code_on(code, on) or code
+
+
 def approve_plan(existing: Plan | None, d: dict[str, Any], on: date, adjusted: bool) -> Change:
-    key = Scope.of(d).key
-    if (
-        province(d["province"], date(d["year"], 1, 1)) is None
-        and province(d["province"], on) is None
-    ):
+    code = plan_province(d, on)
+    key = Scope(code, d["year"], d["source_fund"]).key
+    if province(code, date(d["year"], 1, 1)) is None and province(code, on) is None:
         raise Refused("unknown_province", f"no province has code {d['province']} in {d['year']}")
     if adjusted and existing is None:
         raise Early("prerequisite_missing", f"plan {key} is adjusted before it was approved")
     if not adjusted and existing is not None:
         raise Refused("illegal_transition", f"plan {key} is already approved; send plan.adjusted")
     plan = Plan(
-        d["province"],
+        code,
         d["year"],
         d["source_fund"],
         d["amount_vnd"],
@@ -71,6 +78,8 @@ def approve_plan(existing: Plan | None, d: dict[str, Any], on: date, adjusted: b
         "decision_no": plan.decision_no,
         "adjusted": adjusted,
     }
+    if code != d["province"]:  # the mapping, recorded in the event and the event log
+        data["province_as_sent"] = d["province"]
     return Change(plan, "plan_approved", data)
 
 

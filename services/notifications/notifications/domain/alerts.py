@@ -2,6 +2,7 @@
 
 province_lagging     -> fires (or changes level) "province_lagging:80:2016:national"
 province_recovered   -> resolves it
+province_forecast_short -> fires at its level, or resolves at level normal
 proposal_overdue     -> a fact per proposal and reason
 tranche_overdue      -> a fact per proposal and tranche
 repayment_overdue    -> a fact per proposal and instalment
@@ -17,11 +18,12 @@ from enum import Enum
 from typing import Any
 
 from grantflow.domain import Scope
-from notifications.domain.model import Alert, Level, Status
+from notifications.domain.model import STATE_KINDS, Alert, Level, Status
 
 EVENT_TYPES: tuple[str, ...] = (
     "province_lagging",
     "province_recovered",
+    "province_forecast_short",
     "proposal_overdue",
     "tranche_overdue",
     "repayment_overdue",
@@ -70,6 +72,8 @@ def signal_of(event_type: str, data: Mapping[str, Any], version: int | None) -> 
             kind, fp, level = event_type, f"province_lagging:{key}", Level.of(data["level"])
         case "province_recovered":
             kind, fp, level = "province_lagging", f"province_lagging:{key}", Level.NORMAL
+        case "province_forecast_short":
+            kind, fp, level = event_type, f"{event_type}:{key}", Level.of(data["level"])
         case "proposal_overdue":
             kind, fp = event_type, f"{event_type}:{key}:{pid}:{data['reason']}"
         case "tranche_overdue":
@@ -87,14 +91,14 @@ def signal_of(event_type: str, data: Mapping[str, Any], version: int | None) -> 
     return Signal(
         fingerprint=fp,
         kind=kind,
-        firing=event_type != "province_recovered",
+        firing=event_type != "province_recovered" and level != Level.NORMAL,
         level=level,
         province=scope.province,
         year=scope.year,
         source_fund=scope.source_fund,
         data=dict(data),
         proposal_id=pid,
-        version=version if kind == "province_lagging" else None,
+        version=version if kind in STATE_KINDS else None,
     )
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 from email.errors import HeaderParseError
-from email.header import decode_header
+from email.header import Header, decode_header
 from email.headerregistry import Address
 
 from email_validator import EmailNotValidError, validate_email
@@ -39,6 +39,16 @@ def clean_header(value: object, limit: int = _MAX_HEADER) -> str:
     text = _CONTROLS.sub(" ", text)
     text = text.replace("=?", "= ?")  # what still opens an encoded word never opens one
     return " ".join(text.split())[:limit]
+
+
+def folded(name: str, value: str, width: int = 78) -> str:
+    """A cleaned header value folded here, for `EmailMessage.set_raw`: its first words on the
+    header's own line, plain ASCII as it is, anything else as RFC 2047 encoded words.
+
+    The email package's own folding moves a long ASCII value whole onto a continuation line
+    (`Subject:` CRLF SP `[Warning] …`), which a reader then sees with a leading space.
+    """
+    return Header(clean_header(value), header_name=name, maxlinelen=width).encode(linesep="\r\n")
 
 
 # RFC 2047: =?charset?encoding?encoded-text?= (ASCII only, no spaces or '?' inside).

@@ -3,7 +3,8 @@
 Modelled on Prometheus Alertmanager, for business alerts. An alert has a fingerprint (what it
 is about) and a level; alerts of one province form a group, and a recipient gets one email per
 group at a time. `province_lagging` is a *state* alert: it fires until `province_recovered`
-resolves it, and is repeated while it fires. The other kinds are *facts* announced once (a
+resolves it, and is repeated while it fires; so is `province_forecast_short`, resolved by its
+own event at level normal. The other kinds are *facts* announced once (a
 tranche overdue, a refund due): told once, never repeated, never resolved.
 """
 
@@ -19,12 +20,13 @@ from grantflow.reference import region_members, region_names
 
 KINDS: tuple[str, ...] = (
     "province_lagging",
+    "province_forecast_short",
     "proposal_overdue",
     "tranche_overdue",
     "repayment_overdue",
     "refund_due",
 )
-STATE_KINDS = frozenset({"province_lagging"})
+STATE_KINDS = frozenset({"province_lagging", "province_forecast_short"})
 LANGUAGES = ("vi", "en")
 EVERY = "all"
 

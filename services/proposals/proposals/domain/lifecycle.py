@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from grantflow.domain import Early, Refused, day
-from grantflow.reference import ceiling_for, province
+from grantflow.reference import ceiling_for, code_on
 from proposals.domain.model import RANK, TERMINAL, Line, Proposal, State
 
 
@@ -62,15 +62,16 @@ def submit(existing: Proposal | None, d: dict[str, Any], on: date) -> Change:
     pid = d["proposal_id"]
     if existing is not None and existing.state != State.REVISION:
         raise Refused("illegal_transition", f"proposal {pid} already exists ({existing.state})")
+    code = code_on(d["province"], on)  # an old code after the 2025 merger: its new unit
     if existing is not None:
-        _same_keys(existing, d)
-    if province(d["province"], on) is None:
+        _same_keys(existing, {**d, "province": code or d["province"]})
+    if code is None:
         raise Refused("unknown_province", f"no province has code {d['province']} on {on}")
     start, end = day(d["planned_start"]), day(d["planned_end"])
     if end < start:
         raise Refused("dates_out_of_order", f"planned_end {end} is before planned_start {start}")
     fields = dict(
-        province=d["province"],
+        province=code,
         year=d["year"],
         source_fund=d["source_fund"],
         activity=d["activity"],
@@ -100,6 +101,8 @@ def submit(existing: Proposal | None, d: dict[str, Any], on: date) -> Change:
         "planned_end": d["planned_end"],
         "resubmission": existing is not None,
     }
+    if code != d["province"]:  # the mapping, recorded in the event and the event log
+        data["province_as_sent"] = d["province"]
     return _move(proposal, State.SUBMITTED, "proposal_submitted", data, before)
 
 

@@ -58,6 +58,7 @@ proposal = Table(
     Column("planned_start_day", DAY, nullable=False),
     Column("planned_end_day", DAY, nullable=False),
     Column("targets", JSON, nullable=False),
+    Column("has_beneficiary", Integer),  # 1 or 0 as submitted; null before it was recorded
 )
 Index("ix_reporting_proposal_scope", proposal.c.year, proposal.c.province, proposal.c.source_fund)
 
@@ -113,6 +114,35 @@ schedule = Table(
 
 level = Table(
     "reporting_level",
+    metadata,
+    Column("province", String(2), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("source_fund", String(10), primary_key=True),
+    Column("level", String(10), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("as_of_day", DAY, nullable=False),
+    Column("evidence", JSON, nullable=False),
+)
+
+# Events that arrived late (sent more than `arrivals.LATE_DAYS` after the day they report) or
+# out of order (a report or payment dated before one already received): data quality.
+arrival = Table(
+    "reporting_arrival",
+    metadata,
+    Column("seq", SEQ, primary_key=True),
+    Column("province", String(2), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("source_fund", String(10), nullable=False),
+    Column("proposal_id", String(64), nullable=False),
+    Column("type", String(40), nullable=False),
+    Column("kind", String(20), nullable=False),  # late | out_of_order
+    Column("days", Integer, nullable=False),  # how late, or how far before the latest
+)
+Index("ix_reporting_arrival_scope", arrival.c.year, arrival.c.province)
+
+# The level of province_forecast_short per scope: announced when it changes, like `level`.
+forecast_level = Table(
+    "reporting_forecast_level",
     metadata,
     Column("province", String(2), primary_key=True),
     Column("year", Integer, primary_key=True),

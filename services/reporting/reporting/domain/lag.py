@@ -47,6 +47,14 @@ class LagRules:
     critical_lagging_share: float = 0.5
     warning_lagging_share: float = 0.3
     watch_lagging_share: float = 0.1
+    # Each province is compared with the other members of the first of these groupings it
+    # belongs to (grantflow.reference regions.yaml), else with the rest of its GSO region.
+    comparison_groups: tuple[str, ...] = ("south_2016",)
+    # province_forecast_short: the forecast by the settlement deadline against this share of
+    # the plan, judged from forecast_from (month, day) on, learning from forecast_years.
+    forecast_short_share: float = 0.8
+    forecast_from: tuple[int, int] = (4, 1)
+    forecast_years: int = 5
 
 
 def expected_rate(rules: LagRules, year: int, on: date) -> float:
@@ -74,26 +82,11 @@ def level_of(
     regional: float | None,
     lagging_share: float,
 ) -> str:
-    """normal, watch, warning or critical, from the rate and the share of lagging proposals."""
-    judged = rate is not None and expected >= rules.min_expected
-    ratio = round(rate / expected, 6) if judged and rate is not None else 1.0
-    # The region's average rate, when the rate is judged against it.
-    region = regional if judged and regional is not None and regional > 0 else None
-    behind = region is not None and rate is not None and rate < region
-    far_behind = (
-        region is not None and rate is not None and rate < round(region * rules.regional_factor, 6)
-    )
-    if ratio < rules.critical_rate_factor or lagging_share >= rules.critical_lagging_share:
-        return "critical"
-    if (
-        ratio < rules.warning_rate_factor
-        or lagging_share >= rules.warning_lagging_share
-        or far_behind
-    ):
-        return "warning"
-    if ratio < 1.0 or behind or lagging_share >= rules.watch_lagging_share:
-        return "watch"
-    return "normal"
+    """normal, watch, warning or critical, from the rate and the share of lagging proposals
+    (`drivers.judge` also says which of them drives it)."""
+    from reporting.domain.drivers import judge
+
+    return judge(rules, rate, expected, regional, lagging_share).level
 
 
 def report_month(rules: LagRules, as_of: date) -> tuple[date, date]:

@@ -4,12 +4,14 @@ Every query of the reports lives in this package.
 """
 
 from reporting.views.provinces import province_report, states_by_province
+from reporting.views.quality import data_quality
 from reporting.views.regions import parse_period, region_report
 from reporting.views.tabular import as_csv, province_rows, region_rows, warning_rows
 from reporting.views.warnings import warnings
 
 __all__ = [
     "as_csv",
+    "data_quality",
     "parse_period",
     "province_report",
     "province_rows",

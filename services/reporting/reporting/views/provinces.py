@@ -11,8 +11,12 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from grantflow.domain import rate
+from reporting.domain.drivers import DRIVERS
 from reporting.domain.lag import LEVELS, LagRules
+from reporting.domain.quality import Quality
 from reporting.evaluation import evaluate
+from reporting.forecasting import combined, forecasts
+from reporting.views.quality import data_quality
 
 STATE_AS_OF_SQL = """
 SELECT province, source_fund,
@@ -79,6 +83,8 @@ def _province_report(
     session: Session, rules: LagRules, year: int, fund: str | None, as_of: date
 ) -> dict[str, Any]:
     figures = evaluate(session, rules, as_of).figures
+    forecast = forecasts(session, rules, as_of)
+    quality = data_quality(session, rules, as_of)
     states = _states(session, year, as_of)
     rows: dict[str, dict[str, Any]] = {}
     for f in figures:
@@ -98,6 +104,8 @@ def _province_report(
                 "owed_vnd": 0,
                 "expected_rate": f.expected_rate,
                 "level": "normal",
+                "drivers": [],
+                "comparison_group": f.comparison_group,
                 "proposals_by_state": defaultdict(int),
                 "lagging_proposals": 0,
             },
@@ -109,12 +117,19 @@ def _province_report(
         row["owed_vnd"] += f.owed_vnd
         row["lagging_proposals"] += f.lagging_proposals
         if LEVELS.index(f.level) > LEVELS.index(row["level"]):
-            row["level"] = f.level
+            row["level"], row["drivers"] = f.level, list(f.drivers)
+        elif f.level == row["level"] != "normal":
+            row["drivers"] = [d for d in DRIVERS if d in {*row["drivers"], *f.drivers}]
         for state, n in states.get((f.province, f.source_fund), {}).items():
             row["proposals_by_state"][state] += n
+        mine = forecast.get((f.province, f.source_fund))
+        if mine is not None:
+            row.setdefault("_forecasts", []).append(mine)
     items = []
     for code in sorted(rows):
         row = rows[code]
+        row["forecast"] = combined(row.pop("_forecasts", []))
+        row["data_quality"] = quality.get(code, Quality()).as_dict()
         row["rate"] = rate(row["disbursed_vnd"], row["allocated_vnd"])
         row["proposals_by_state"] = dict(sorted(row["proposals_by_state"].items()))
         items.append(row)

@@ -3,6 +3,7 @@ outputs against targets, disbursement, lagging provinces."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date
 from typing import Any
 
@@ -15,6 +16,7 @@ from grantflow.reference import region_members
 from reporting.adapters.tables import progress, proposal
 from reporting.domain.lag import LEVELS, LagRules
 from reporting.evaluation import evaluate
+from reporting.units import MERGER, stored_codes, unit_code
 
 # What the 2016 report counts for each activity, as the outputs and targets name it.
 MEASURES = (
@@ -54,8 +56,8 @@ def parse_period(period: str) -> tuple[int, date, date]:
 
 def region_report(session: Session, rules: LagRules, region: str, period: str) -> dict[str, Any]:
     year, start, end = parse_period(period)
-    try:
-        members = region_members(region, date(year, 1, 1))
+    try:  # the units of the period's end: from 01/07/2025, the 34
+        members = region_members(region, end)
     except KeyError:
         raise Refused("not_found", f"no region or grouping {region!r}") from None
     funding = _funding(session, year, end, members)
@@ -68,6 +70,7 @@ def region_report(session: Session, rules: LagRules, region: str, period: str) -
                 "province_name": f.name,
                 "source_fund": f.source_fund,
                 "level": f.level,
+                "drivers": list(f.drivers),
                 "rate": f.rate,
                 "lagging_proposals": f.lagging_proposals,
             }
@@ -98,21 +101,31 @@ def region_report(session: Session, rules: LagRules, region: str, period: str) -
 
 
 def _plans(
-    session: Session, year: int, until: date | None, members: list[str]
+    session: Session, year: int, until: date | None, members: list[str], on: date
 ) -> dict[tuple[str, str], int]:
+    """The latest plan of each unit of `on` (approved by `until`, if given)."""
     sql = (
         "SELECT pl.province, pl.source_fund, pl.amount_vnd, pl.version, pl.approved_day "
         "FROM reporting_plan pl WHERE pl.year = :y ORDER BY pl.version"
     )
-    latest: dict[tuple[str, str], int] = {}
-    for code, fund, amount, _, approved_day in session.execute(text(sql), {"y": year}):
-        if code in members and (until is None or approved_day <= until.toordinal()):
-            latest[(code, fund)] = int(amount)
-    return latest
+    rows = [
+        (code, fund, int(amount), day)
+        for code, fund, amount, _, day in session.execute(text(sql), {"y": year})
+        if until is None or day <= until.toordinal()
+    ]
+    latest = {(code, fund): amount for code, fund, amount, _ in rows}  # by version
+    # Under the units of `on`: a merged province's plan is its predecessors' together, unless
+    # it has one of its own approved from the merger on.
+    units: dict[tuple[str, str], int] = defaultdict(int)
+    for (code, fund), amount in latest.items():
+        units[(unit_code(code, on), fund)] += amount
+    units.update({(c, f): a for c, f, a, day in rows if day >= MERGER.toordinal()})
+    return {key: v for key, v in units.items() if key[0] in members}
 
 
 def _funding(session: Session, year: int, end: date, members: list[str]) -> dict[str, Any]:
-    now, before = _plans(session, year, end, members), _plans(session, year - 1, None, members)
+    now = _plans(session, year, end, members, end)
+    before = _plans(session, year - 1, None, members, end)
     funds = []
     for fund in (*FUNDS, "all"):
         amount = sum(v for (_, f), v in now.items() if fund in ("all", f))
@@ -135,7 +148,9 @@ def _outputs(session: Session, year: int, end: date, members: list[str]) -> list
     proposals."""
     d = end.toordinal()
     mine = and_(
-        proposal.c.year == year, proposal.c.submitted_day <= d, proposal.c.province.in_(members)
+        proposal.c.year == year,
+        proposal.c.submitted_day <= d,
+        proposal.c.province.in_(stored_codes(members, end)),
     )
     latest = (
         select(progress.c.proposal_id, func.max(progress.c.version).label("version"))

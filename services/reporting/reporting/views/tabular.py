@@ -42,7 +42,11 @@ def as_csv(rows: list[dict[str, Any]]) -> bytes:
 def province_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
     for item in report["items"]:
-        flat = {k: v for k, v in item.items() if k != "proposals_by_state"}
+        skip = ("proposals_by_state", "forecast", "data_quality")
+        flat = {k: v for k, v in item.items() if k not in skip}
+        flat["drivers"] = "+".join(item["drivers"])
+        flat |= _forecast_columns(item.get("forecast"))
+        flat |= {f"data_quality_{k}": v for k, v in (item.get("data_quality") or {}).items()}
         for state in (
             "in_appraisal",
             "approved",
@@ -56,6 +60,17 @@ def province_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
             flat[f"proposals_{state}"] = item["proposals_by_state"].get(state, 0)
         rows.append(flat)
     return rows
+
+
+def _forecast_columns(forecast: dict[str, Any] | None) -> dict[str, Any]:
+    """The forecast as flat columns: by 31 December and by the settlement deadline."""
+    out: dict[str, Any] = {}
+    for by in ("year_end", "settlement"):
+        made = (forecast or {}).get(by) or {}
+        for key in ("expected_vnd", "low_vnd", "high_vnd", "rate"):
+            out[f"forecast_{by}_{key}"] = made.get(key)
+    out["forecast_level"] = (forecast or {}).get("level")
+    return out
 
 
 def region_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
@@ -81,5 +96,11 @@ def region_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
     d = report["disbursement"]
     add("disbursement", "rate", d["rate"], d["expected_rate"])
     for p in report["lagging_provinces"]:
-        add("lagging provinces", p["province_name"], p["level"], p["rate"], p["source_fund"])
+        add(
+            "lagging provinces",
+            p["province_name"],
+            p["level"],
+            p["rate"],
+            f"{p['source_fund']}: {'+'.join(p['drivers'])}",
+        )
     return rows
