@@ -45,7 +45,7 @@ def _lines(raw: list[dict[str, Any]] | None) -> list[Line]:
 def plan_province(d: dict[str, Any], on: date) -> str:
     """The plan's province: its code as sent when in force in the plan's year or on `on`;
     an old code sent after the 2025 merger for a later year, the unit it became."""
-    code = d["province"]
+    code: str = d["province"]
     if province(code, date(d["year"], 1, 1)) is not None or province(code, on) is not None:
         return code
     return code_on(code, on) or code
