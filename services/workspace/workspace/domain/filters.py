@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlencode
@@ -83,7 +84,7 @@ def expected_share(curve: str, on: date) -> float:
         month, dom = (int(x) for x in day.split("-"))
         points.append((date(on.year, month, dom).timetuple().tm_yday, float(share)))
     today = on.timetuple().tm_yday
-    for (d0, s0), (d1, s1) in zip(points, points[1:], strict=False):
+    for (d0, s0), (d1, s1) in itertools.pairwise(points):
         if today <= d1:
             return s0 + (s1 - s0) * (today - d0) / (d1 - d0)
     return points[-1][1]

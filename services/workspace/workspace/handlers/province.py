@@ -108,7 +108,7 @@ def province_page(
             )
     items, total = proposals.wait()
     states = Counter(p["state"] for p in items)
-    reasons = warnings.wait() if warnings else None
+    reasons = warnings.wait() if warnings is not None else None
     chart = cumulative_line(
         [m["disbursed_vnd"] for m in months],
         [m["expected_vnd"] for m in months],

@@ -22,7 +22,8 @@ def rate_bars(rows: list[dict[str, Any]], title: str, desc: str, labels: tuple[s
     parts = [
         f'<svg class="chart" role="img" aria-labelledby="chart-title chart-desc" '
         f'viewBox="0 0 {left + width + 70} {total}" xmlns="http://www.w3.org/2000/svg">',
-        f'<title id="chart-title">{escape(title)}</title><desc id="chart-desc">{escape(desc)}</desc>',
+        f'<title id="chart-title">{escape(title)}</title>'
+        f'<desc id="chart-desc">{escape(desc)}</desc>',
         f'<rect x="{left}" y="6" width="12" height="10" fill="#1f5fa8"/>'
         f'<text x="{left + 16}" y="15" font-size="11">{escape(labels[0])}</text>'
         f'<rect x="{left + 150}" y="4" width="3" height="14" fill="#111"/>'
