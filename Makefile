@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export AMQP_URI ?= amqp://guest:guest@localhost:5672/
 
-.PHONY: install servers lint format test unit integration demo up bench clean
+.PHONY: install servers lint format test unit integration demo up bench bench-workspace clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,14 +30,18 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: install servers lint deploy-tools
+.PHONY: browser
+browser:
+	@scripts/install-browser
+
+test: install servers lint deploy-tools browser
 	$(BIN)/python -m pytest -q tests
 
 unit: install
 	$(BIN)/python -m pytest -q tests/unit
 
-integration: install servers
-	$(BIN)/python -m pytest -q tests/integration tests/e2e
+integration: install servers browser
+	$(BIN)/python -m pytest -q tests/integration tests/e2e tests/browser
 
 demo: install
 	$(BIN)/python scripts/demo.py
@@ -48,6 +52,9 @@ up: install
 bench: install servers
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/validate.py
+
+bench-workspace: install servers
+	$(BIN)/python bench/workspace.py
 
 clean:
 	rm -rf var .pytest_cache

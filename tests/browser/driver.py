@@ -12,7 +12,6 @@ Every scenario routes every request through `LoopbackGuard` and reports the refu
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -162,7 +161,12 @@ def run(scenario: str, base: str, timeout: float = 180, **args: Any) -> dict[str
     """Runs a scenario in a child process (no eventlet); what the person saw."""
     original = __import__("eventlet").patcher.original("subprocess")
     done = original.run(
-        [sys.executable, "-m", "tests.browser.driver", json.dumps(args | {"scenario": scenario, "base": base})],
+        [
+            sys.executable,
+            "-m",
+            "tests.browser.driver",
+            json.dumps(args | {"scenario": scenario, "base": base}),
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,

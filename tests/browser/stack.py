@@ -19,10 +19,11 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from tests.support.services import ROOT, ServiceProcess, free_port
 
 from grantflow import scenario
 from grantflow.registry import SERVICES
+from tests.support.services import ROOT, ServiceProcess, free_port, is_ready
+from tests.support.waiting import wait_until
 
 RECIPIENTS = ROOT / "services/notifications/recipients.example.yaml"
 
@@ -71,6 +72,7 @@ def running_stack(
 ) -> Iterator[Stack]:
     """Start every service (the workspace last, pointed at the others); yields a `Stack`."""
     from aiosmtpd.controller import Controller
+
     from tests.integration.conftest import SmtpSink
 
     sink = SmtpSink()
@@ -83,14 +85,24 @@ def running_stack(
         for name in SERVICES:
             if name == "workspace":
                 continue
-            procs[name] = ServiceProcess(name, env).start()
-            stack.callback(procs[name].stop)
+            procs[name] = _started(ServiceProcess(name, env), stack)
         for name in ("proposals", "disbursement", "notifications", "reporting"):
             env[f"WORKSPACE_{name.upper()}_URL"] = procs[name].base
         if "workspace" in SERVICES:
-            procs["workspace"] = ServiceProcess("workspace", env).start()
-            stack.callback(procs["workspace"].stop)
+            procs["workspace"] = _started(ServiceProcess("workspace", env), stack)
         yield Stack(procs, env, sink)
+
+
+def _started(proc: ServiceProcess, stack: ExitStack, patience: float = 180) -> ServiceProcess:
+    """`proc` started and ready: on a loaded machine a start can take longer than
+    ServiceProcess's 30 s, so a slow one is given `patience` more while it is alive."""
+    stack.callback(proc.stop)
+    try:
+        return proc.start()
+    except AssertionError:
+        assert proc.proc is not None and proc.proc.poll() is None, proc.output()
+    wait_until(lambda: is_ready(proc.base), patience, f"{proc.service} to be ready at last")
+    return proc
 
 
 def publish_scenario(stack: Stack, directory: Path) -> None:

@@ -1,8 +1,7 @@
-"""Alembic environment of the workspace: it owns no tables (it reads through the services'
-APIs), so its history is empty; `grantflow migrate` treats every service alike."""
-
-from sqlalchemy import MetaData
+"""Alembic environment of the workspace (run through `grantflow migrate`): it owns no tables,
+so its history is empty; `grantflow migrate` treats every service alike."""
 
 from grantflow.migrate import run_env
+from workspace.adapters.tables import metadata
 
-run_env(MetaData())
+run_env(metadata)
