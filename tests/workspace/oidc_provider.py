@@ -114,7 +114,7 @@ class Provider:
                 "token_type": "Bearer",
                 "expires_in": 300,
                 "id_token": id_token,
-            }  # fmt: skip
+            }
         )
 
     def jwks(self, request: Request) -> Response:
