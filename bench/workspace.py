@@ -133,7 +133,7 @@ def time_page(browser: requests.Session, url: str, count: int) -> dict[str, floa
     took.sort()
     return {
         "p50": statistics.median(took),
-        "p95": took[max(0, int(round(0.95 * len(took))) - 1)],
+        "p95": took[max(0, round(0.95 * len(took)) - 1)],
         "max": took[-1],
     }
 
