@@ -23,14 +23,13 @@ def stack(amqp_uri: str, database_url: str, tmp_path_factory) -> Iterator[Stack]
         conn.execute(text(f"TRUNCATE {', '.join(_service_tables())}"))
     broker = Broker(amqp_uri)
     broker.purge(DEAD, *_service_queues())
+    broker.close()
     with running_stack(amqp_uri, database_url) as running:
         publish_scenario(running, tmp_path_factory.mktemp("scenario"))
         wait_until_settled(engine, amqp_uri, 240)
         running.extra["evaluation"] = evaluate(running, issue("central_officer", "test-setup"))
         running.extra["engine"] = engine
-        running.extra["broker"] = broker
         yield running
-    broker.close()
     engine.dispose()
 
 

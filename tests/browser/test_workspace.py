@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from grantflow import samples
 from tests.browser.driver import run
+from tests.support.broker import Broker
 from tests.support.waiting import wait_until
 
 # The module's stack replays the 2016 scenario through every service first: minutes on a
@@ -96,7 +97,7 @@ def test_every_screen_renders_at_1280_and_390_pixels_as_png(stack):
 
 
 def test_a_dead_letter_redriven_from_the_page_is_applied(stack, central_token):
-    broker = stack.extra["broker"]
+    broker = Broker(stack.env["AMQP_URI"])  # a connection of its own: the fixture's idles
     pid = "WS-REDRIVE-1"
     broker.publish(samples.appraised(pid))  # before its proposal exists: dead-lettered
 
@@ -106,6 +107,7 @@ def test_a_dead_letter_redriven_from_the_page_is_applied(stack, central_token):
 
     letter = wait_until(dead, 60, "the early appraisal to be dead-lettered")
     broker.publish(samples.submitted(pid))
+    broker.close()
     state = lambda: stack.api("proposals", f"/api/v1/proposals/{pid}", central_token)["state"]  # noqa: E731
     wait_until(lambda: _answers(state) == "submitted", 30, "the proposal to be submitted")
 

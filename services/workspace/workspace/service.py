@@ -15,7 +15,7 @@ from workspace.domain.filters import FilterError, read_filters
 from workspace.errors import BadInput, NotFound
 from workspace.handlers import alerts, operations, overview, proposal, province, region, signin
 from workspace.views.screens import html, screen
-from workspace.web import Visiting, Visitor, page
+from workspace.web import Visiting, Visitor, Wakeful, page
 
 STATIC = files("workspace") / "static"
 STATIC_TYPES = {"css": "text/css; charset=utf-8", "svg": "image/svg+xml"}
@@ -31,6 +31,7 @@ def _filters(request: Request):
 class WorkspaceService(Observable):
     name = "workspace"
     visitor: Visitor = Visiting()
+    wakeful = Wakeful()
 
     @page("GET", "/", public=True)
     def home(self, request: Request) -> Response:

@@ -113,3 +113,18 @@ class Visiting(DependencyProvider):
 
     def get_dependency(self, worker_ctx: Any) -> Visitor | None:
         return worker_ctx.data.get(VISITOR)  # None for /metrics and /health/*
+
+
+class Wakeful(DependencyProvider):
+    """Wakes eventlet's hub every second. `grantflow run` hands a stop signal to a green
+    thread, which runs at the hub's next wake-up: the other services' timers wake it often, but
+    a service that only answers HTTP could sleep on a SIGTERM for most of a minute."""
+
+    def start(self) -> None:
+        self.container.spawn_managed_thread(self._tick)
+
+    def _tick(self) -> None:
+        import eventlet
+
+        while True:
+            eventlet.sleep(1)
