@@ -8,14 +8,13 @@ from importlib.resources import files
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
-from grantflow.http import Observable
 from workspace.adapters.session import LANG_COOKIE, LANGS
 from workspace.bootstrap import workspace
 from workspace.domain.filters import FilterError, read_filters
 from workspace.errors import BadInput, NotFound
 from workspace.handlers import alerts, operations, overview, proposal, province, region, signin
 from workspace.views.screens import html, screen
-from workspace.web import Visiting, Visitor, Wakeful, page
+from workspace.web import Probes, Visiting, Visitor, Wakeful, page
 
 STATIC = files("workspace") / "static"
 STATIC_TYPES = {"css": "text/css; charset=utf-8", "svg": "image/svg+xml"}
@@ -28,7 +27,11 @@ def _filters(request: Request):
         raise BadInput(str(exc)) from None
 
 
-class WorkspaceService(Observable):
+class WorkspaceService(Probes):
+    """Pages only: no `/api/` of its own (so no event log and no audit trail; what a person
+    changes through it is in the audit trail of the service that changed it, under their own
+    name), plus `/metrics` and `/health/*` as every service."""
+
     name = "workspace"
     visitor: Visitor = Visiting()
     wakeful = Wakeful()

@@ -20,7 +20,9 @@ from nameko.extensions import DependencyProvider
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
-from grantflow.http import ApiHandler
+from grantflow.http import ApiHandler, api
+from grantflow.http.health import Health
+from grantflow.metrics import Metrics
 from workspace.adapters.session import COOKIE, LANG_COOKIE, LANGS, Session
 from workspace.bootstrap import workspace
 from workspace.errors import Forbidden, PageError, SignInAgain
@@ -128,3 +130,26 @@ class Wakeful(DependencyProvider):
 
         while True:
             eventlet.sleep(1)
+
+
+class Probes:
+    """`/metrics` and `/health/*`, as every service answers them (the workspace has no `/api/`,
+    so it takes these and not grantflow's whole `Observable`)."""
+
+    metrics = Metrics()
+    health = Health()
+
+    @api("GET", "/metrics")
+    def prometheus_metrics(self, request: Request) -> Response:
+        exposition = self.metrics.exposition()
+        return Response(exposition, content_type="text/plain; version=0.0.4; charset=utf-8")
+
+    @api("GET", "/health/live")
+    def live(self, request: Request) -> dict[str, str]:
+        return {"status": "live"}
+
+    @api("GET", "/health/ready")
+    def ready(self, request: Request) -> tuple[int, dict]:
+        checks = self.health.checks()
+        ok = all(checks.values())
+        return (200 if ok else 503), {"status": "ready" if ok else "not_ready", "checks": checks}
