@@ -27,7 +27,10 @@ def stack(amqp_uri: str, database_url: str, tmp_path_factory) -> Iterator[Stack]
     with running_stack(amqp_uri, database_url) as running:
         publish_scenario(running, tmp_path_factory.mktemp("scenario"))
         wait_until_settled(engine, amqp_uri, 240)
-        running.extra["evaluation"] = evaluate(running, issue("central_officer", "test-setup"))
+        token = issue("central_officer", "test-setup")
+        dead = running.api("reporting", "/api/v1/dead-letters", token)
+        assert dead["total"] == 0, [(d["code"], d["detail"]) for d in dead["items"]]
+        running.extra["evaluation"] = evaluate(running, token)
         running.extra["engine"] = engine
         yield running
     engine.dispose()

@@ -26,6 +26,14 @@ from tests.support.services import ROOT, ServiceProcess, free_port, is_ready
 from tests.support.waiting import wait_until
 
 RECIPIENTS = ROOT / "services/notifications/recipients.example.yaml"
+# The suite's 4 s retry window (tests/conftest.py) is too short for the scenario on a busy
+# machine: a payment whose contract is still on its way would be dead-lettered. The services
+# that wait on another's events get the production window; the proposals service keeps the
+# short one, so that an early event for an unknown proposal is dead-lettered in seconds.
+PATIENT = {
+    name: {"INGEST_RETRY_WINDOW_SECONDS": "600"}
+    for name in ("disbursement", "notifications", "reporting")
+}
 
 
 @dataclass
@@ -85,7 +93,7 @@ def running_stack(
         for name in SERVICES:
             if name == "workspace":
                 continue
-            procs[name] = _started(ServiceProcess(name, env), stack)
+            procs[name] = _started(ServiceProcess(name, env | PATIENT.get(name, {})), stack)
         for name in ("proposals", "disbursement", "notifications", "reporting"):
             env[f"WORKSPACE_{name.upper()}_URL"] = procs[name].base
         if "workspace" in SERVICES:
