@@ -149,13 +149,20 @@ def test_a_silence_created_in_the_page_stops_the_next_email_for_that_province(st
     )
     assert held >= 1 and len(silences) == 1
     assert after.get("74", 0) == before.get("74", 0)
-    subjects = [_subject(m) for m in stack.smtp.messages[mark:]]
-    assert subjects and not [s for s in subjects if "Bình Dương" in s], subjects
+    # Emails of the 30/06 evaluation may still be on their way; those of 30/09 say 60,0%.
+    wait_until(lambda: _q3(stack, mark), 60, "the emails of the 30/09 evaluation")
+    q3 = _q3(stack, mark)
+    assert not [s for s in q3 if "Bình Dương" in s], q3
 
 
 def silences_of(stack, token, province):
     items = stack.api("notifications", "/api/v1/silences", token)["items"]
     return [s for s in items if s["province"] == province]
+
+
+def _q3(stack, mark) -> list[str]:
+    subjects = [_subject(m) for m in stack.smtp.messages[mark:]]
+    return [s for s in subjects if "60,0%" in s or "60.0%" in s]
 
 
 def _subject(envelope) -> str:
