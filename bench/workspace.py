@@ -35,6 +35,7 @@ ROOT = BENCH.parent
 sys.path.insert(0, str(BENCH))
 _spec = importlib.util.spec_from_file_location("bench_reporting", BENCH / "reporting.py")
 bench_reporting = importlib.util.module_from_spec(_spec)
+sys.modules["bench_reporting"] = bench_reporting  # its pool pickles functions by module
 _spec.loader.exec_module(bench_reporting)  # type: ignore[union-attr]
 
 VHOST = "grantflow-bench-workspace"
