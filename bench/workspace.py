@@ -85,6 +85,7 @@ def start_all(url: str) -> tuple[list[subprocess.Popen], str]:
         "LOG_LEVEL": "WARNING",
         "HTTP_HOST": "127.0.0.1",
         "REPORTING_LAG_INTERVAL_SECONDS": "86400",
+        "WORKSPACE_API_TIMEOUT_SECONDS": "300",  # the first, uncached report takes seconds
         **{f"{n.upper()}_PORT": str(p) for n, p in ports.items()},
         **{f"WORKSPACE_{n.upper()}_URL": f"http://127.0.0.1:{p}" for n, p in ports.items()},
     }
