@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export AMQP_URI ?= amqp://guest:guest@localhost:5672/
 
-.PHONY: install servers lint format typecheck test unit integration demo up bench clean
+.PHONY: install servers lint format typecheck test unit integration demo up bench bench-workspace clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,14 +35,18 @@ DOMAINS := $(filter-out services/common/%,$(wildcard services/*/*/domain))
 typecheck: install
 	$(BIN)/mypy services/common/grantflow $(DOMAINS)
 
-test: install servers lint typecheck deploy-tools
+.PHONY: browser
+browser:
+	@scripts/install-browser
+
+test: install servers lint typecheck deploy-tools browser
 	$(BIN)/python -m pytest -q tests
 
 unit: install
 	$(BIN)/python -m pytest -q tests/unit
 
-integration: install servers
-	$(BIN)/python -m pytest -q tests/integration tests/e2e
+integration: install servers browser
+	$(BIN)/python -m pytest -q tests/integration tests/e2e tests/browser
 
 demo: install
 	$(BIN)/python scripts/demo.py
@@ -53,6 +57,9 @@ up: install
 bench: install servers
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/validate.py
+
+bench-workspace: install servers
+	$(BIN)/python bench/workspace.py
 
 clean:
 	rm -rf var .pytest_cache

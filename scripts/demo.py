@@ -29,7 +29,13 @@ warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")  # namek
 
 ROOT = Path(__file__).resolve().parents[1]
 VAR = ROOT / "var"
-PORTS = {"proposals": 8001, "disbursement": 8002, "notifications": 8003, "reporting": 8004}
+PORTS = {
+    "proposals": 8001,
+    "disbursement": 8002,
+    "notifications": 8003,
+    "reporting": 8004,
+    "workspace": 8005,
+}
 GRANTFLOW = [sys.executable, "-m", "grantflow_tools.cli"]
 AUTH: dict[str, str] = {}  # the central officer's bearer token, from `grantflow token`
 
@@ -79,6 +85,12 @@ def main() -> int:
         )
         print("  provinces      http://127.0.0.1:8004/api/v1/reports/provinces?as_of=2016-06-30")
         print(f"  (send the header `Authorization: {AUTH['Authorization']}`)")
+        print(
+            "\nWorkspace (in a browser): http://127.0.0.1:8005/sign-in\n"
+            "  development sign-in: pick a role (central office, finance, auditor, or a\n"
+            "  province officer with GSO codes such as 80), then the 2016 overview is at\n"
+            "  http://127.0.0.1:8005/overview?year=2016&as_of=2016-06-30"
+        )
         if args.stay_up:
             print("\nThe services stay up; Ctrl-C stops them.")
             with contextlib.suppress(KeyboardInterrupt):
@@ -112,6 +124,8 @@ def demo_environment(amqp: str) -> dict[str, str]:
         MAIL_DIR=str(VAR / "mail"),
         RECIPIENTS_FILE=str(ROOT / "services/notifications/recipients.example.yaml"),
         REPORT_BASE_URL="http://127.0.0.1:8004",
+        WORKSPACE_BASE_URL="http://127.0.0.1:8005",  # alert emails link to its screens
+        WORKSPACE_PUBLIC_URL="http://127.0.0.1:8005",
         REPORTING_LAG_INTERVAL_SECONDS="86400",
     )
     if "DATABASE_URL" not in os.environ:

@@ -5,7 +5,7 @@ June, a proposal without its beneficiary; in the province report, its CSV and th
 
 from __future__ import annotations
 
-from grantflow import samples
+from grantflow_tools import samples
 from tests.support import money
 
 AS_OF = "2016-06-30"

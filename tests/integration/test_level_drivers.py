@@ -84,7 +84,7 @@ def test_the_2016_demo_names_what_drives_ba_ria_vung_tau(pipeline):
     """The 2016 scenario replayed through proposals, disbursement and reporting: Bà Rịa - Vũng
     Tàu's local funds are 35.3% disbursed against 30.0% expected, critical because 3 of its 5
     proposals lag; Lâm Đồng is compared with the 19 other provinces of south_2016."""
-    from grantflow.scenario.generator import build
+    from grantflow_tools.scenario.generator import build
 
     events = build()
     plans = [e for e in events if e["type"].startswith("plan.")]

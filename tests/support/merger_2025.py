@@ -15,9 +15,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from grantflow.samples import MINISTRY, event
-
 from grantflow.reference import region_members
+from grantflow_tools.samples import MINISTRY, event
 from tests.support.money import plan
 
 TREASURY = "urn:kbnn:payments"

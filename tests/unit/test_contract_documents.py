@@ -240,6 +240,8 @@ def test_every_error_status_the_openapi_document_lists_uses_the_error_body():
         for status, response in operation["responses"].items():
             if not status.startswith(("4", "5")) or path.startswith("/health"):
                 continue
+            if operation["x-service"] == "workspace":  # pages answer errors as HTML pages
+                continue
             if "$ref" in response:
                 response = spec["components"]["responses"][response["$ref"].split("/")[-1]]
             schema = response["content"]["application/json"]["schema"]

@@ -47,6 +47,7 @@ class NotifySettings(BaseSettings):
     digest_hour: int = Field(7, ge=0, le=23, description="local hour (UTC+7) of the digest")
     digest_check_seconds: float = Field(300.0, gt=0)
     report_base_url: str = "http://localhost:8004"
+    workspace_base_url: str = ""  # e.g. https://grantflow.example.vn: links open the workspace
     grantflow_env: str = Field("development", pattern="^(development|test|production)$")
 
     @field_validator("mail_from")
@@ -67,10 +68,10 @@ class NotifySettings(BaseSettings):
             raise ValueError(f"{value} is not a file")
         return value
 
-    @field_validator("report_base_url")
+    @field_validator("report_base_url", "workspace_base_url")
     @classmethod
     def _no_trailing_slash(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
+        if value and not value.startswith(("http://", "https://")):
             raise ValueError("must be an http:// or https:// URL")
         return value.rstrip("/")
 

@@ -22,6 +22,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from grantflow.formatting import day, moment, number, percent, vnd, vnd_short
 from grantflow.reference import province, region_label
 from notifications.domain.headers import address, clean_header, folded
+from notifications.domain.links import workspace_link
 from notifications.domain.model import Alert, Recipient
 from notifications.domain.planning import Digest, Email
 from notifications.i18n import Labels
@@ -84,8 +85,9 @@ def view(
 
 
 class Renderer:
-    def __init__(self, report_base_url: str) -> None:
+    def __init__(self, report_base_url: str, workspace_base_url: str = "") -> None:
         self.report_base_url = report_base_url
+        self.workspace_base_url = workspace_base_url  # when set, links open the workspace
         self.env = Environment(
             loader=FileSystemLoader(TEMPLATES),
             autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
@@ -103,6 +105,9 @@ class Renderer:
             group_name=lambda name, lang="vi": region_label(str(name), lang),
         )
 
+    def _link(self, a: Alert | None, on: date | None = None) -> str:
+        return _link_of(self, a, on)
+
     def alert_email(self, email: Email, now: datetime) -> Rendered:
         alerts = email.firing or email.resolved
         primary = alerts[0]
@@ -115,7 +120,7 @@ class Renderer:
             "primary": view(primary, email.news),
             "others": len(email.firing) + len(email.resolved) - 1,
             "repeat": email.repeat,
-            "report_url": report_url(self.report_base_url, _reported(alerts)),
+            "report_url": self._link(_reported(alerts)),
             "sent_at": now,
             "colour": COLOURS[primary.level.label if email.firing else "resolved"],
         }
@@ -128,7 +133,7 @@ class Renderer:
             "firing": [view(a, silenced=d.silenced) for a in d.firing],
             "started": [view(a, silenced=d.silenced) for a in d.started],
             "resolved": [view(a) for a in d.resolved],
-            "report_url": report_url(self.report_base_url, None, d.day),
+            "report_url": self._link(None, d.day),
             "sent_at": now,
             "colour": COLOURS["digest"],
         }
@@ -141,6 +146,16 @@ class Renderer:
         text = str(module).strip() + "\n"
         html = self.env.get_template(f"{name}.{lang}.html.j2").render(context, subject=subject)
         return Rendered(subject, text, html)
+
+
+def _link_of(renderer: Renderer, a: Alert | None, on: date | None = None) -> str:
+    base = renderer.workspace_base_url
+    if not base:
+        return report_url(renderer.report_base_url, a, on)
+    if a is None:
+        return workspace_link(base, on=on)
+    pid = None if a.is_state else a.proposal_id
+    return workspace_link(base, a.province, a.year, a.source_fund, pid, a.on)
 
 
 def _reported(alerts: tuple[Alert, ...]) -> Alert:

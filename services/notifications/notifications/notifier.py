@@ -69,7 +69,7 @@ class Notifier(DependencyProvider):
     def setup(self) -> None:
         cfg = NotifySettings.load(self.container.config)
         self.cfg = cfg
-        self.renderer = Renderer(cfg.report_base_url)
+        self.renderer = Renderer(cfg.report_base_url, cfg.workspace_base_url)
         self.mailer = mailer_for(cfg)
         self.retry = RetryPolicy.of(cfg)
         self.metrics = EmailMetrics.of(self.container)

@@ -144,7 +144,9 @@ def redrive(session: Session, dead_id: int, amqp_uri: str, lifecycle: str) -> di
                 {"content_type": CONTENT_TYPE, "application_headers": {"x-redriven-from": dead_id}},
             ),
             exchange=lifecycle,
-            routing_key=row.routing_key or row.type or "",
+            # The contract's routing key is the event's type; a letter that went through the
+            # retry queues was last routed by its ingest queue's name, which no binding takes.
+            routing_key=row.type or row.routing_key or "",
             mandatory=True,
         )
     session.execute(

@@ -20,7 +20,7 @@ proposals still without a contract, progress reports late, little disbursed.
 - `comparison`: the report's figures beside what grantflow computed (`compare`).
 """
 
-from grantflow_tools.scenario.comparison import compare
+from grantflow.reference.conference_2016 import compare
 from grantflow_tools.scenario.report import AS_OF, LAGGING, REGION
 
 __all__ = ["AS_OF", "LAGGING", "REGION", "compare"]

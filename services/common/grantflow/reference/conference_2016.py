@@ -1,9 +1,12 @@
-"""The report's figures beside what grantflow computed from the scenario (the regional
-report for 2016-H1), each with whether they match."""
+"""The 2016 southern-region conference report's figures beside what grantflow computed (the
+regional report of `REGION` for 2016-H1), each with whether they match: reference data of the
+programme's history, read by the demo and by the workspace's regional report."""
 
 from __future__ import annotations
 
 from typing import Any
+
+REGION = "south_2016"  # the report's 20 provinces (regions.yaml)
 
 
 def _billions(vnd: int) -> str:

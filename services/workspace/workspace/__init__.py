@@ -1,0 +1,1 @@
+"""The workspace: grantflow's figures in a browser, read through the services' public APIs."""

@@ -1,0 +1,170 @@
+"""A province: cumulative disbursement against the expected curve, plans by fund with their
+versions, proposals by state, and the lagging ones with their reasons."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from eventlet.greenpool import GreenPool
+
+from grantflow.reference import provinces as reference
+from workspace.adapters.services import ServiceApis
+from workspace.adapters.session import Session
+from workspace.domain.export import Column, Table
+from workspace.domain.filters import Filters, expected_share, month_ends
+from workspace.errors import NotFound
+from workspace.views.chart import cumulative_line
+from workspace.views.i18n import word
+
+EXPECTED_CURVE = "03-31:0.10,06-30:0.30,09-30:0.60,12-31:0.90"  # reporting's default curve
+PAGE = 500
+MOST_PROPOSALS = 2000  # listed on the page; the counts by state cover them all
+
+PLAN_COLUMNS = [
+    Column("source_fund", "Nguồn vốn", "Fund"),
+    Column("version", "Phiên bản", "Version", "int"),
+    Column("amount_vnd", "Kế hoạch vốn (đồng)", "Amount (VND)", "vnd"),
+    Column("decision_no", "Quyết định", "Decision"),
+    Column("occurred_at", "Thời điểm", "When", "moment"),
+    Column("previous_year_vnd", "Năm trước (đồng)", "Previous year (VND)", "vnd"),
+    Column("change_percent", "Thay đổi (%)", "Change (%)"),
+]
+STATE_COLUMNS = [
+    Column("state", "Trạng thái", "State"),
+    Column("count", "Số lượng", "Count", "int"),
+]
+PROPOSAL_COLUMNS = [
+    Column("proposal_id", "Mã đề án", "Proposal"),
+    Column("title", "Tên đề án", "Title"),
+    Column("source_fund", "Nguồn vốn", "Fund"),
+    Column("activity", "Hoạt động", "Activity"),
+    Column("state", "Trạng thái", "State"),
+    Column("requested_vnd", "Đề nghị (đồng)", "Requested (VND)", "vnd"),
+    Column("contract_vnd", "Hợp đồng (đồng)", "Contract (VND)", "vnd"),
+]
+REASON_COLUMNS = [
+    Column("proposal_id", "Mã đề án", "Proposal"),
+    Column("source_fund", "Nguồn vốn", "Fund"),
+    Column("reason", "Lý do", "Reason"),
+    Column("detail", "Chi tiết", "Detail"),
+]
+MONTH_COLUMNS = [
+    Column("month", "Tháng", "Month"),
+    Column("disbursed_vnd", "Giải ngân lũy kế (đồng)", "Disbursed to date (VND)", "vnd"),
+    Column("expected_vnd", "Theo kỳ vọng (đồng)", "Expected (VND)", "vnd"),
+]
+
+
+def province_page(
+    apis: ServiceApis, session: Session, code: str, f: Filters, lang: str
+) -> dict[str, Any]:
+    unit = reference.province(code, f.as_of)
+    if unit is None or not (session.all_provinces or code in session.provinces):
+        raise NotFound(f"no province {code} on {f.as_of}, or not yours")
+    token, fund = session.token, f.fund
+    pool = GreenPool(13)
+    ends = month_ends(f.year)
+    rates = pool.imap(
+        lambda day: apis.get(
+            "disbursement",
+            "/api/v1/disbursement-rates",
+            token,
+            year=f.year,
+            source_fund=fund,
+            as_of=day.isoformat(),
+        ),
+        ends,
+    )
+    plans = pool.spawn(apis.get, "disbursement", "/api/v1/plans", token, year=f.year, province=code)
+    proposals = pool.spawn(_proposals, apis, token, code, f)
+    warnings = pool.spawn(_reasons, apis, session, code, f) if session.all_provinces else None
+    months = []
+    for day, answer in zip(ends, rates, strict=True):
+        row = next((r for r in answer["items"] if r["province"] == code), None) or {}
+        allocated = int(row.get("allocated_vnd") or 0)
+        months.append(
+            {
+                "month": f"{day.month:02d}/{day.year}",
+                "disbursed_vnd": int(row.get("disbursed_vnd") or 0),
+                "expected_vnd": round(allocated * expected_share(EXPECTED_CURVE, day)),
+            }
+        )
+    plan_rows = []
+    for plan in plans.wait()["items"]:
+        if fund and plan["source_fund"] != fund:
+            continue
+        for v in plan["versions"]:
+            plan_rows.append(
+                {
+                    "source_fund": plan["source_fund"],
+                    "version": v["version"],
+                    "amount_vnd": v["amount_vnd"],
+                    "decision_no": v.get("decision_no"),
+                    "occurred_at": v.get("occurred_at"),
+                    "previous_year_vnd": plan.get("previous_year_vnd"),
+                    "change_percent": plan.get("change_percent"),
+                }
+            )
+    items, total = proposals.wait()
+    states = Counter(p["state"] for p in items)
+    reasons = warnings.wait() if warnings is not None else None
+    chart = cumulative_line(
+        [m["disbursed_vnd"] for m in months],
+        [m["expected_vnd"] for m in months],
+        word("cumulative", lang),
+        word("cumulative_desc", lang),
+        word("months", lang).split(),
+    )
+    return {
+        "unit": unit,
+        "chart": chart,
+        "months": months,
+        "proposal_total": total,
+        "tables": {
+            "months": Table("months", MONTH_COLUMNS, months),
+            "plans": Table("plans", PLAN_COLUMNS, plan_rows),
+            "states": Table(
+                "states",
+                STATE_COLUMNS,
+                [{"state": s, "count": n} for s, n in sorted(states.items())],
+            ),
+            "lagging": Table("lagging", REASON_COLUMNS, reasons or []),
+            "proposals": Table("proposals", PROPOSAL_COLUMNS, items),
+        },
+        "reasons_visible": reasons is not None,
+    }
+
+
+def _proposals(
+    apis: ServiceApis, token: str, code: str, f: Filters
+) -> tuple[list[dict[str, Any]], int]:
+    items: list[dict[str, Any]] = []
+    total = 0
+    while len(items) < MOST_PROPOSALS:
+        page = apis.get(
+            "proposals",
+            "/api/v1/proposals",
+            token,
+            province=code,
+            year=f.year,
+            source_fund=f.fund,
+            limit=PAGE,
+            offset=len(items),
+        )
+        items.extend(page["items"])
+        total = page["total"]
+        if not page["items"] or len(items) >= total:
+            break
+    return items, total
+
+
+def _reasons(apis: ServiceApis, session: Session, code: str, f: Filters) -> list[dict[str, Any]]:
+    answer = apis.get("reporting", "/api/v1/warnings", session.token, year=f.year)
+    reasons = []
+    for current in answer["current"]:
+        if current["province"] != code or (f.fund and current["source_fund"] != f.fund):
+            continue
+        for reason in (current.get("evidence") or {}).get("reasons") or []:
+            reasons.append(reason | {"source_fund": current["source_fund"]})
+    return reasons
