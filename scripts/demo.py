@@ -29,7 +29,13 @@ warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")  # namek
 
 ROOT = Path(__file__).resolve().parents[1]
 VAR = ROOT / "var"
-PORTS = {"proposals": 8001, "disbursement": 8002, "notifications": 8003, "reporting": 8004}
+PORTS = {
+    "proposals": 8001,
+    "disbursement": 8002,
+    "notifications": 8003,
+    "reporting": 8004,
+    "registry": 8006,
+}
 GRANTFLOW = [sys.executable, "-m", "grantflow.cli"]
 AUTH: dict[str, str] = {}  # the central officer's bearer token, from `grantflow token`
 

@@ -16,7 +16,13 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, Settin
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
-SERVICE_PORTS = {"proposals": 8001, "disbursement": 8002, "notifications": 8003, "reporting": 8004}
+SERVICE_PORTS = {
+    "proposals": 8001,
+    "disbursement": 8002,
+    "notifications": 8003,
+    "reporting": 8004,
+    "registry": 8006,
+}
 
 
 # Signs development tokens only: a production start with it is refused (`production_problems`).
@@ -37,6 +43,7 @@ class Settings(BaseSettings):
     disbursement_port: int = Field(SERVICE_PORTS["disbursement"], ge=1, le=65535)
     notifications_port: int = Field(SERVICE_PORTS["notifications"], ge=1, le=65535)
     reporting_port: int = Field(SERVICE_PORTS["reporting"], ge=1, le=65535)
+    registry_port: int = Field(SERVICE_PORTS["registry"], ge=1, le=65535)
 
     lifecycle_exchange: str = "grantflow.lifecycle"
     dead_letter_queue: str = "grantflow.lifecycle.dead"

@@ -36,6 +36,7 @@ SERVICES: dict[str, ServiceEntry] = {
         "notifications", "notifications.service:NotificationsService", "notifications"
     ),
     "reporting": ServiceEntry("reporting", "reporting.service:ReportingService", "reporting"),
+    "registry": ServiceEntry("registry", "registry.service:RegistryService", "registry"),
 }
 
 

@@ -55,7 +55,7 @@ class Watcher:
         outboxes = ("proposals_outbox", "disbursement_outbox")
         if any(
             self.count(f"SELECT count(*) FROM {t} WHERE published_at IS NULL")
-            for t in (*outboxes, "reporting_outbox")
+            for t in (*outboxes, "reporting_outbox", "registry_outbox")
         ):
             return False
         published = sum(self.count(f"SELECT count(*) FROM {t}") for t in outboxes)
