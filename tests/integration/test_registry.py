@@ -152,3 +152,45 @@ def test_collaborator_coverage_counts_the_centres_with_a_network_on_a_day(regist
     assert by["74"]["commune"]["count"] == 91
     later = registry.get("/api/v1/collaborators", as_of="2016-12-31").json()
     assert later["with_network"] == 3
+
+
+def test_every_registry_endpoint_answers_as_the_openapi_document_says(registry):
+    from tests.integration.test_openapi import check_response
+
+    village = reg.beneficiary("LN-74-Y", "Làng nghề mộc Tân Uyên", "craft_village")
+    for event in [
+        reg.beneficiary("MST-3700333333", "Cơ sở dệt may Đông Hòa"),
+        village,
+        reg.village_recognised("LN-74-Y"),
+        reg.product("SP-3", "MST-3700333333", "region", 2016),
+        reg.cluster("CCN-74-3", "0.05", status="planned"),
+        reg.collaborators("74", "commune", 91, "2015-09-01"),
+    ]:
+        check_response("/api/v1/events", "POST", registry.post(event))
+    check_response("/api/v1/events", "POST", registry.post(village))  # duplicate
+    check_response("/api/v1/events", "POST", registry.post(reg.product("P", "NOBODY", "region")))
+    reads = [
+        ("/api/v1/beneficiaries", {"q": "det may"}),
+        ("/api/v1/beneficiaries", {"limit": 0}),
+        ("/api/v1/beneficiaries", {"kind": "nobody"}),
+        ("/api/v1/beneficiaries/{beneficiary_id}", "MST-3700333333"),
+        ("/api/v1/beneficiaries/{beneficiary_id}", "LN-74-Y"),
+        ("/api/v1/beneficiaries/{beneficiary_id}", "NOBODY"),
+        ("/api/v1/products", {"level": "region", "year": 2016}),
+        ("/api/v1/products", {"level": "galaxy"}),
+        ("/api/v1/clusters", {"province": "74"}),
+        ("/api/v1/clusters", {"status": "ruined"}),
+        ("/api/v1/collaborators", {"as_of": "2016-06-30"}),
+        ("/api/v1/collaborators", {"region": "atlantis"}),
+    ]
+    statuses = []
+    for path, query in reads:
+        if isinstance(query, str):
+            response = registry.get(path.replace("{beneficiary_id}", query))
+        else:
+            response = registry.get(path, **query)
+        check_response(path, "GET", response)
+        statuses.append(response.status_code)
+    assert statuses == [200, 400, 400, 200, 200, 404, 200, 400, 200, 400, 200, 400]
+    clusters = registry.get("/api/v1/clusters").json()
+    assert (clusters["items"][0]["area_ha"], clusters["total_area_ha"]) == ("0.05", "0.05")
