@@ -49,7 +49,7 @@ RABBITMQ = {
 
 PROMETHEUS = {"up": "gauge"}
 
-SERVICES = ("proposals", "disbursement", "notifications", "reporting")
+SERVICES = ("proposals", "disbursement", "notifications", "reporting", "registry")
 
 
 def expected_from(service: str) -> dict[str, str]:
