@@ -194,3 +194,12 @@ def test_every_registry_endpoint_answers_as_the_openapi_document_says(registry):
     assert statuses == [200, 400, 400, 200, 200, 404, 200, 400, 200, 400, 200, 400]
     clusters = registry.get("/api/v1/clusters").json()
     assert (clusters["items"][0]["area_ha"], clusters["total_area_ha"]) == ("0.05", "0.05")
+
+
+def test_the_open_data_files_answer_as_the_openapi_document_says(registry):
+    from tests.integration.test_openapi import check_response
+
+    for name in ("datapackage.json", "proposals.csv", "iati-activities.xml", "secrets.txt"):
+        response = registry.get(f"/open-data/{name}")
+        check_response("/open-data/{name}", "GET", response)
+    assert response.status_code == 404

@@ -8,7 +8,9 @@ grantflow publish-open-data var/open-data
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 COMMANDS = ("import", "publish-open-data")
@@ -41,6 +43,23 @@ def run(args: argparse.Namespace) -> int:
             )
         except NotATemplate as exc:
             raise ValueError(str(exc)) from None
-    from grantflow.open_data import publish_open_data
+    return _publish_open_data(Path(args.dir))
 
-    return publish_open_data(args.dir)
+
+def _publish_open_data(directory: Path) -> int:
+    """The registry's open data package from its database (DATABASE_URL) into `directory`."""
+    from sqlalchemy.orm import Session
+
+    from grantflow.config import settings
+    from grantflow.db import make_engine
+    from registry.open_data import build
+
+    engine = make_engine(settings().database_url)
+    with Session(engine) as session:
+        files = build(session)
+    engine.dispose()
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, body in files.items():
+        (directory / name).write_bytes(body)
+    print(f"open data: {', '.join(files)} in {directory}", file=sys.stderr)
+    return 0

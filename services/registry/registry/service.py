@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from werkzeug.wrappers import Request
+from werkzeug.wrappers import Request, Response
 
 from grantflow.audit import AuditLog, AuditTrail
 from grantflow.auth import EVENT_WRITERS, READERS, Principal
@@ -26,7 +26,7 @@ from grantflow.ingest import lifecycle_ingest
 from grantflow.outcomes import Outcome, apply_batch, apply_one
 from grantflow.reference import region_names
 from grantflow.relay import OutboxRelay
-from registry import handlers, support_events, views
+from registry import handlers, open_data, support_events, views
 from registry.adapters import tables
 from registry.adapters.tables import inbox, outbox
 
@@ -122,3 +122,16 @@ class RegistryService(Observable):
         region = query_choice(request, "region", tuple(sorted(region_names()))) or "south_2016"
         as_of = query_date(request, "as_of", date.today()) or date.today()
         return views.collaborator_coverage(self.db, region, as_of)
+
+    @api("GET", "/open-data/<name>")
+    def open_data_file(self, request: Request, name: str) -> Response:
+        """A file of the public open data package, no token needed: `datapackage.json`, the
+        CSV tables (proposals, awards, payments, products, clusters), `iati-activities.xml`."""
+        if name not in open_data.FILES:
+            raise Refused(
+                "not_found", f"no open data file {name}; there are {', '.join(open_data.FILES)}"
+            )
+        body = open_data.build(self.db)[name]
+        kind = {"json": "application/json", "csv": "text/csv", "xml": "application/xml"}
+        media = kind[name.rsplit(".", 1)[1]] + "; charset=utf-8"
+        return Response(body, content_type=media)

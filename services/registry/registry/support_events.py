@@ -35,7 +35,12 @@ HANDLED = (*PROPOSAL_EVENTS, "disbursement_recorded")
 KEYS = ("province", "year", "source_fund", "activity")
 # event -> {column: field of the event's data}
 AMOUNTS = {
-    "proposal_submitted": {"title": "title", "requested_vnd": "requested_vnd"},
+    "proposal_submitted": {
+        "title": "title",
+        "requested_vnd": "requested_vnd",
+        "planned_start": "planned_start",
+        "planned_end": "planned_end",
+    },
     "proposal_approved": {"approved_vnd": "approved_vnd"},
     "contract_signed": {"contract_vnd": "amount_vnd"},
     "proposal_settled": {"settled_vnd": "settled_vnd"},

@@ -91,6 +91,8 @@ support = Table(
     Column("source_fund", String(10), nullable=False),
     Column("activity", String(40), nullable=False),
     Column("title", Text),
+    Column("planned_start", String(10)),  # ISO dates, as proposal_submitted carries them
+    Column("planned_end", String(10)),
     Column("state", String(20)),
     Column("version", Integer, nullable=False),
     Column("cluster_id", String(64)),

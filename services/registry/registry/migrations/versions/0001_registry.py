@@ -79,6 +79,8 @@ def upgrade() -> None:
         sa.Column("source_fund", sa.String(10), nullable=False),
         sa.Column("activity", sa.String(40), nullable=False),
         sa.Column("title", sa.Text),
+        sa.Column("planned_start", sa.String(10)),
+        sa.Column("planned_end", sa.String(10)),
         sa.Column("state", sa.String(20)),
         sa.Column("version", sa.Integer, nullable=False),
         sa.Column("cluster_id", sa.String(64)),
