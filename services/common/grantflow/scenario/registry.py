@@ -115,7 +115,7 @@ def compare_collaborators(coverage: dict[str, Any]) -> list[dict[str, Any]]:
     """The report's two collaborator figures beside the registry's coverage on 30/06/2016."""
     of = coverage["of"]
     rows = [
-        ("centres with district/commune collaborators", "6/20", coverage["with_network"], 6),
+        ("centres with collaborator networks", "6/20", coverage["with_network"], 6),
         ("centres with commune-level officers", "2/20", coverage["with_commune_network"], 2),
     ]
     return [
