@@ -8,7 +8,7 @@ from typing import Any
 from werkzeug.wrappers import Request, Response
 
 from grantflow.audit import AuditLog, AuditTrail
-from grantflow.auth import EVENT_WRITERS, READERS, Principal
+from grantflow.auth import ALL_PROVINCE_READERS, EVENT_WRITERS, READERS, Principal
 from grantflow.contract import Envelope, contract
 from grantflow.db import Database
 from grantflow.errors import Refused
@@ -104,7 +104,7 @@ class RegistryService(Observable):
             "year": query_int(request, "year", None, 2000, 2100),
             "province": query_text(request, "province"),
         }
-        return {"items": views.products(self.db, filters)}
+        return {"items": views.products(self.db, filters, self.caller.province_filter())}
 
     @api("GET", "/api/v1/clusters", allow=READERS)
     def list_clusters(self, request: Request) -> dict[str, Any]:
@@ -113,12 +113,13 @@ class RegistryService(Observable):
             "province": query_text(request, "province"),
             "status": query_choice(request, "status", ("planned", "operating")),
         }
-        return views.clusters(self.db, filters)
+        return views.clusters(self.db, filters, self.caller.province_filter())
 
-    @api("GET", "/api/v1/collaborators", allow=READERS)
+    @api("GET", "/api/v1/collaborators", allow=ALL_PROVINCE_READERS)
     def collaborator_coverage(self, request: Request) -> dict[str, Any]:
         """Each promotion centre of a `region` (default south_2016) with its district and
-        commune collaborator networks on `as_of` (default today), and how many have one."""
+        commune collaborator networks on `as_of` (default today), and how many have one.
+        A regional figure: for the central office, finance, auditors and systems."""
         region = query_choice(request, "region", tuple(sorted(region_names()))) or "south_2016"
         as_of = query_date(request, "as_of", date.today()) or date.today()
         return views.collaborator_coverage(self.db, region, as_of)

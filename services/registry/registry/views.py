@@ -106,10 +106,15 @@ def province_of(session: Session, beneficiary_id: str | None) -> str | None:
     return session.execute(found).scalar()
 
 
-def products(session: Session, filters: dict[str, Any]) -> list[dict[str, Any]]:
-    """Awards, filtered by `level`, `year`, `province`, `beneficiary_id`; highest level first."""
+def products(
+    session: Session, filters: dict[str, Any], provinces: list[str] | None = None
+) -> list[dict[str, Any]]:
+    """Awards, filtered by `level`, `year`, `province`, `beneficiary_id`; `provinces` (a
+    caller's) bounds the rows whatever the filters."""
     p = product
     conditions = [p.c[k] == v for k, v in filters.items() if v is not None]
+    if provinces is not None:
+        conditions.append(p.c.province.in_(provinces))
     rows = session.execute(
         select(p).where(*conditions).order_by(p.c.year, p.c.level, p.c.product_id)
     )
@@ -117,10 +122,14 @@ def products(session: Session, filters: dict[str, Any]) -> list[dict[str, Any]]:
     return [{k: getattr(r, k) for k in keep} for r in rows]
 
 
-def clusters(session: Session, filters: dict[str, Any]) -> dict[str, Any]:
+def clusters(
+    session: Session, filters: dict[str, Any], provinces: list[str] | None = None
+) -> dict[str, Any]:
     """Clusters by `province` (and `status`), with their total area in hectares."""
     c = cluster
     conditions = [c.c[k] == v for k, v in filters.items() if v is not None]
+    if provinces is not None:
+        conditions.append(c.c.province.in_(provinces))
     rows = session.execute(
         select(c).where(*conditions).order_by(c.c.province, c.c.cluster_id)
     ).all()
