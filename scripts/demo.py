@@ -35,6 +35,7 @@ PORTS = {
     "notifications": 8003,
     "reporting": 8004,
     "workspace": 8005,
+    "registry": 8006,
 }
 GRANTFLOW = [sys.executable, "-m", "grantflow_tools.cli"]
 AUTH: dict[str, str] = {}  # the central officer's bearer token, from `grantflow token`
@@ -213,9 +214,11 @@ def step(title: str, detail: str = "") -> None:
 
 def show_report() -> None:
     from grantflow_tools.scenario import compare
+    from grantflow_tools.scenario.registry import compare_collaborators
 
     region = get("reporting", "/api/v1/reports/regions/south_2016", period="2016-H1")
-    rows = compare(region)
+    coverage = get("registry", "/api/v1/collaborators", region="south_2016", as_of="2016-06-30")
+    rows = compare(region) + compare_collaborators(coverage)  # the last two from the registry
     print(
         f"\nRegional report, 20 southern provinces, first half of 2016 "
         f"({sum(r['matches'] for r in rows)}/{len(rows)} figures match the conference report)"

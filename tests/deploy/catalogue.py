@@ -52,7 +52,7 @@ RABBITMQ = {
 
 PROMETHEUS = {"up": "gauge"}
 
-SERVICES = ("proposals", "disbursement", "notifications", "reporting")
+SERVICES = ("proposals", "disbursement", "notifications", "reporting", "registry")
 
 
 def expected_from(service: str) -> dict[str, str]:

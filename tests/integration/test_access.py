@@ -24,6 +24,7 @@ from grantflow_tools import samples
 from grantflow_tools.registry import SERVICES
 from tests.integration.conftest import NOTIFY_TEST_CONFIG, _service_queues, _service_tables
 from tests.support import money
+from tests.support import registry as registry_events
 from tests.support.auth import SECRET, header
 from tests.support.services import free_port, in_process
 from tests.support.waiting import wait_until
@@ -31,6 +32,7 @@ from tests.support.waiting import wait_until
 PID = "ACL-74-1"  # a proposal of Bình Dương (74), seeded with its contract
 PATH_VALUES = {"proposal_id": PID, "rid": "nobody", "sid": "none", "dead_id": "1"}
 PATH_VALUES["region"] = "south_2016"
+PATH_VALUES["beneficiary_id"] = "MST-3700000074"  # a registry beneficiary of 74, seeded
 
 
 def endpoints() -> list[tuple[str, str, str, frozenset[str]]]:
@@ -81,6 +83,11 @@ def services(amqp_uri: str, database_url: str, engine) -> Iterator[dict[str, str
             )
             assert r.status_code == 202, r.text
         broker.announce(money.contract_signed(PID, 150_000_000))
+        seeded = registry_events.beneficiary(PATH_VALUES["beneficiary_id"], "Công ty A")
+        r = requests.post(
+            f"{bases['registry']}/api/v1/events", json=seeded, headers=header(), timeout=10
+        )
+        assert r.status_code == 202, r.text
         ledger = f"{bases['disbursement']}/api/v1/proposals/{PID}/ledger"
         wait_until(
             lambda: requests.get(ledger, headers=header(), timeout=5).status_code == 200,
@@ -181,6 +188,11 @@ PROVINCE_BEHAVIOUR = {
     ("disbursement", "GET", "/api/v1/disbursement-rates"): "filtered",
     ("disbursement", "GET", "/api/v1/proposals/<path:proposal_id>/ledger"): "hidden",
     ("disbursement", "POST", "/api/v1/events"): "refused",
+    ("registry", "GET", "/api/v1/beneficiaries"): "filtered",
+    ("registry", "GET", "/api/v1/beneficiaries/<path:beneficiary_id>"): "refused",
+    ("registry", "GET", "/api/v1/products"): "filtered",
+    ("registry", "GET", "/api/v1/clusters"): "filtered",
+    ("registry", "POST", "/api/v1/events"): "refused",
 }
 
 
@@ -203,6 +215,8 @@ def _as_officer_of_80(services, service: str, method: str, url: str, pid: str):
     body = None
     if method == "POST" and service == "proposals":
         body = samples.appraised(pid)
+    elif method == "POST" and service == "registry":
+        body = registry_events.beneficiary("MST-3700000075", "Công ty B")  # of 74
     elif method == "POST":
         body = money.plan("74", 2016, "national", 1_000_000_000)
     return requests.request(

@@ -44,7 +44,7 @@ def config_error(monkeypatch: pytest.MonkeyPatch, name: str, value: str) -> str:
     return str(caught.value)
 
 
-def test_the_defaults_point_at_a_local_broker_a_sqlite_file_under_var_and_ports_8001_to_8005():
+def test_the_defaults_point_at_a_local_broker_a_sqlite_file_under_var_and_ports_8001_to_8006():
     cfg = settings()
     assert cfg.amqp_uri == "amqp://guest:guest@localhost:5672/"
     assert cfg.database_url.startswith("sqlite:///")
@@ -53,12 +53,14 @@ def test_the_defaults_point_at_a_local_broker_a_sqlite_file_under_var_and_ports_
     assert cfg.disbursement_port == 8002
     assert cfg.notifications_port == 8003
     assert cfg.reporting_port == 8004
+    assert cfg.registry_port == 8006
     assert {name: cfg.port_of(name) for name in SERVICE_PORTS} == {
         "proposals": 8001,
         "disbursement": 8002,
         "notifications": 8003,
         "reporting": 8004,
         "workspace": 8005,
+        "registry": 8006,
     }
     assert cfg.ingest_retry_delays_seconds == (1.0, 5.0, 30.0, 60.0)
 

@@ -35,6 +35,7 @@ SERVICES = {
     "proposals": "proposals.service:ProposalsService",
     "disbursement": "disbursement.service:DisbursementService",
     "reporting": "reporting.service:ReportingService",
+    "registry": "registry.service:RegistryService",
 }
 
 # What the disbursement service announces (issue 3, "Events out").

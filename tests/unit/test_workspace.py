@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 from openpyxl import load_workbook
 from werkzeug.wrappers import Response
+
 from workspace.adapters.oidc import claims_to_person
 from workspace.adapters.session import COOKIE, Session, SessionCookie
 from workspace.config import WorkspaceSettings

@@ -22,6 +22,7 @@ SERVICE_PORTS = {
     "notifications": 8003,
     "reporting": 8004,
     "workspace": 8005,
+    "registry": 8006,
 }
 
 
@@ -46,6 +47,7 @@ class Settings(BaseSettings):
     notifications_port: int = Field(SERVICE_PORTS["notifications"], ge=1, le=65535)
     reporting_port: int = Field(SERVICE_PORTS["reporting"], ge=1, le=65535)
     workspace_port: int = Field(SERVICE_PORTS["workspace"], ge=1, le=65535)
+    registry_port: int = Field(SERVICE_PORTS["registry"], ge=1, le=65535)
 
     lifecycle_exchange: str = "grantflow.lifecycle"
     dead_letter_queue: str = "grantflow.lifecycle.dead"

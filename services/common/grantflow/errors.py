@@ -72,6 +72,11 @@ HTTP_STATUS: dict[str, int] = {
     "recipient_exists": HTTPStatus.CONFLICT,
     "recipient_from_file": HTTPStatus.CONFLICT,
     "invalid_silence": HTTPStatus.UNPROCESSABLE_ENTITY,
+    "unknown_beneficiary": HTTPStatus.CONFLICT,
+    "tax_code_taken": HTTPStatus.UNPROCESSABLE_ENTITY,
+    "kind_changed": HTTPStatus.UNPROCESSABLE_ENTITY,
+    "not_a_craft_village": HTTPStatus.UNPROCESSABLE_ENTITY,
+    "already_supported": HTTPStatus.CONFLICT,
 }
 
 

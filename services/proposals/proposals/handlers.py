@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from grantflow.audit import Change as Audited
 from grantflow.contract import Envelope, new_event
 from grantflow.outcomes import Applied, NotApplied, Outcome, decided
+from proposals import support_check
 from proposals.adapters import repository
 from proposals.adapters.tables import outbox
 from proposals.domain.lifecycle import RULES, Change
@@ -53,13 +54,16 @@ def apply_events(
         if isinstance(change, NotApplied):
             outcomes.append(change)
             continue
+        if event.type == "proposal.appraised":
+            support_check.flag(session, change, proposals)
         proposals[pid] = changed[pid] = change.proposal
         announced = announce(change, event)
         outgoing.append(announced)
         entry = history_entry(change, event, announced["id"], recorded_at)
         history.append(entry)
-        outcomes.append(Applied((audited(entry),)))
+        outcomes.append(Applied((audited(entry, support_check.audited_flags(change.data)),)))
     repository.save(session, list(changed.values()))
+    support_check.link(session, [e.data for e in events if e.type == "proposal.submitted"], changed)
     repository.record_history(session, history)
     outbox.add(session, outgoing)
     return outcomes
@@ -104,13 +108,14 @@ def history_entry(
     }
 
 
-def audited(entry: dict[str, Any]) -> Audited:
-    """The history line as the audit trail's before and after (one source of truth)."""
+def audited(entry: dict[str, Any], flags: dict[str, Any] | None = None) -> Audited:
+    """The history line as the audit trail's before and after (one source of truth);
+    `flags`: what the audit must also show (an already-supported flag or its override)."""
     version = entry["version"]
     before = entry["state_before"]
     return Audited(
         subject=entry["proposal_id"],
         before=None if before is None else {"state": before, "version": version - 1},
-        after={"state": entry["state_after"], "version": version},
+        after={"state": entry["state_after"], "version": version, **(flags or {})},
         proposal_id=entry["proposal_id"],
     )

@@ -5,6 +5,8 @@
     grantflow migrate
     grantflow publish events.jsonl
     grantflow token --role province_officer --provinces 74,80 --sub cb-74
+    grantflow import registry.xlsx           # grantflow_tools.registry_commands
+    grantflow publish-open-data var/open-data
 
 Heavy imports wait until a subcommand is chosen, so that `run` can apply eventlet's monkey
 patch before anything opens a socket.
@@ -49,6 +51,10 @@ def main(argv: list[str] | None = None) -> int:
     token.add_argument("--event-types", default="", help="for system: plan.approved,...")
     token.add_argument("--ttl", type=int, default=3600, help="seconds (default 3600)")
 
+    from grantflow_tools import registry_commands
+
+    registry_commands.add_parsers(sub)
+
     args = parser.parse_args(argv)
     if args.command == "run":
         import eventlet
@@ -73,6 +79,8 @@ def main(argv: list[str] | None = None) -> int:
             return _migrate(args.services)
         if args.command == "reporting":
             return _rebuild()
+        if args.command in registry_commands.COMMANDS:
+            return registry_commands.run(args)
         from grantflow_tools.publish import publish_file
 
         return publish_file(args.file, exchange=args.exchange, progress=not args.quiet)

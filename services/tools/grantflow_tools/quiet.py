@@ -18,16 +18,21 @@ from grantflow.config import settings
 from grantflow_tools.registry import SERVICES
 
 
-def queue_names() -> list[str]:
-    delays = settings().ingest_retry_delays_seconds
-    bases = [
+def base_queues() -> list[str]:
+    return [
         f"{exchange}.{name}"
         for name in SERVICES
         for exchange in ("grantflow.lifecycle", "grantflow.events")
     ]
-    return [
-        q for base in bases for q in (base, *(f"{base}.retry.{int(d * 1000)}ms" for d in delays))
-    ]
+
+
+def with_retries(base: str) -> list[str]:
+    delays = settings().ingest_retry_delays_seconds
+    return [base, *(f"{base}.retry.{int(d * 1000)}ms" for d in delays)]
+
+
+def queue_names() -> list[str]:
+    return [q for base in base_queues() for q in with_retries(base)]
 
 
 class Watcher:
@@ -43,6 +48,19 @@ class Watcher:
             self.channel = self.connection.channel()
             return 0
 
+    def consumers(self, queue: str) -> int:
+        try:
+            return self.channel.queue_declare(queue, passive=True).method.consumer_count
+        except pika.exceptions.ChannelClosedByBroker:
+            self.channel = self.connection.channel()
+            return 0
+
+    def watched(self) -> list[str]:
+        """The queues of the services running: a service's queue with no consumer (a run
+        without that service, e.g. a test's pipeline without the registry) cannot settle.
+        Its delay queues never have consumers, so they go with their service's queue."""
+        return [q for base in base_queues() if self.consumers(base) for q in with_retries(base)]
+
     def count(self, sql: str) -> int:
         with self.engine.connect() as conn:
             return int(conn.execute(text(sql)).scalar_one())
@@ -50,12 +68,12 @@ class Watcher:
     def quiet(self) -> bool:
         from disbursement.handlers import PROPOSAL_EVENTS
 
-        if any(self.depth(q) for q in queue_names()):
+        if any(self.depth(q) for q in self.watched()):
             return False
         outboxes = ("proposals_outbox", "disbursement_outbox")
         if any(
             self.count(f"SELECT count(*) FROM {t} WHERE published_at IS NULL")
-            for t in (*outboxes, "reporting_outbox")
+            for t in (*outboxes, "reporting_outbox", "registry_outbox")
         ):
             return False
         published = sum(self.count(f"SELECT count(*) FROM {t}") for t in outboxes)

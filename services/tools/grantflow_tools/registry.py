@@ -37,6 +37,7 @@ SERVICES: dict[str, ServiceEntry] = {
     ),
     "reporting": ServiceEntry("reporting", "reporting.service:ReportingService", "reporting"),
     "workspace": ServiceEntry("workspace", "workspace.service:WorkspaceService", "workspace"),
+    "registry": ServiceEntry("registry", "registry.service:RegistryService", "registry"),
 }
 
 

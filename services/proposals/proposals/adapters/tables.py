@@ -59,6 +59,16 @@ history = Table(
 )
 Index("ix_proposals_history_proposal", history.c.proposal_id, history.c.version, unique=True)
 
+# The registry ids a proposal names (proposal.submitted's beneficiary_ids): the double-support
+# check at appraisal looks a beneficiary's proposals up here (issue 15).
+beneficiary = Table(
+    "proposals_beneficiary",
+    metadata,
+    Column("proposal_id", String(64), primary_key=True),
+    Column("beneficiary_id", String(64), primary_key=True),
+)
+Index("ix_proposals_beneficiary_beneficiary", beneficiary.c.beneficiary_id)
+
 inbox = Inbox(inbox_table(metadata, "proposals"))
 outbox = Outbox(outbox_table(metadata, "proposals"))
 audit = AuditLog(audit_table(metadata, "proposals"))

@@ -16,6 +16,7 @@ from typing import Any
 from grantflow.domain import Early, Refused, day
 from grantflow.reference import ceiling_for, code_on
 from proposals.domain.model import RANK, TERMINAL, Line, Proposal, State
+from proposals.domain.support import overrides_already_supported
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +71,7 @@ def submit(existing: Proposal | None, d: dict[str, Any], on: date) -> Change:
     start, end = day(d["planned_start"]), day(d["planned_end"])
     if end < start:
         raise Refused("dates_out_of_order", f"planned_end {end} is before planned_start {start}")
-    fields = dict(
+    fields: dict[str, Any] = dict(
         province=code,
         year=d["year"],
         source_fund=d["source_fund"],
@@ -82,6 +83,8 @@ def submit(existing: Proposal | None, d: dict[str, Any], on: date) -> Change:
         planned_end=end,
         targets=d.get("targets", {}),
         beneficiary=d.get("beneficiary"),
+        beneficiary_ids=d.get("beneficiary_ids", []),
+        cluster_id=d.get("cluster_id"),
     )
     if existing is None:
         proposal, before = Proposal(proposal_id=pid, **fields), None
@@ -92,7 +95,8 @@ def submit(existing: Proposal | None, d: dict[str, Any], on: date) -> Change:
         # A resubmitted proposal is appraised afresh.
         proposal.score = proposal.appraisal_outcome = proposal.appraisal_note = None
         proposal.ceiling_vnd, proposal.over_ceiling = None, False
-    data = {
+        proposal.already_supported = []
+    data: dict[str, Any] = {
         **{
             k: fields[k]
             for k in ("title", "requested_vnd", "counterpart_vnd", "targets", "beneficiary")
@@ -100,6 +104,7 @@ def submit(existing: Proposal | None, d: dict[str, Any], on: date) -> Change:
         "planned_start": d["planned_start"],
         "planned_end": d["planned_end"],
         "resubmission": existing is not None,
+        **{k: d[k] for k in ("beneficiary_ids", "cluster_id") if k in d},
     }
     if code != d["province"]:  # the mapping, recorded in the event and the event log
         data["province_as_sent"] = d["province"]
@@ -157,9 +162,12 @@ def approve(existing: Proposal | None, d: dict[str, Any], on: date) -> Change:
             f"approved {amount} ₫ is over the ceiling of {limit} ₫ "
             f"for {p.activity} in force on {approved_on} ({ceiling.source})",
         )
+    override = overrides_already_supported(p, d)
     before = p.state
     p.approved_vnd, p.approved_on, p.decision_no = amount, approved_on, d.get("decision_no")
     data = {"approved_vnd": amount, "approved_on": d["approved_on"], "decision_no": p.decision_no}
+    if override:
+        p.already_supported_override = data["override_already_supported"] = override
     return _move(p, State.APPROVED, "proposal_approved", data, before)
 
 

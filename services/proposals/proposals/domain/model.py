@@ -59,6 +59,10 @@ class Proposal:
     planned_end: date
     targets: dict[str, Any] = field(default_factory=dict)
     beneficiary: dict[str, Any] | None = None
+    beneficiary_ids: list[str] = field(default_factory=list)  # registry ids (issue 15)
+    cluster_id: str | None = None
+    already_supported: list[dict[str, Any]] = field(default_factory=list)  # set at appraisal
+    already_supported_override: str | None = None  # the approval's reason to approve anyway
     state: State = State.SUBMITTED
     version: int = 0
     score: int | None = None

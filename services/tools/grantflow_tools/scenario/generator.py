@@ -10,6 +10,7 @@ from grantflow.reference import region_members
 from grantflow_tools.scenario.events import CENTRE, cloud_event
 from grantflow_tools.scenario.lifecycle import lifecycle_events
 from grantflow_tools.scenario.proposals import proposals_for
+from grantflow_tools.scenario.registry import registry_events
 from grantflow_tools.scenario.report import PLANS, REGION, SEED, split
 
 
@@ -19,8 +20,10 @@ def build() -> list[dict[str, Any]]:
     provinces = region_members(REGION, date(2016, 1, 1))
     seq = [0]
     events = plan_events(provinces, rng, seq)
-    for p in proposals_for(provinces, rng):
+    proposals = proposals_for(provinces, rng)
+    for p in proposals:
         events += lifecycle_events(p, rng, seq)
+    events += registry_events(provinces, proposals)
     return sorted(events, key=lambda e: (e["time"], e["id"]))
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from grantflow.reference import advance_cap_percent
 from grantflow_tools.scenario.events import CENTRE, MINISTRY, TREASURY, cloud_event
 from grantflow_tools.scenario.proposals import Proposal
+from grantflow_tools.scenario.registry import beneficiary_id
 
 
 def lifecycle_events(p: Proposal, rng: random.Random, seq: list[int]) -> list[dict]:
@@ -60,6 +61,7 @@ def _submitted(p: Proposal, on: date, start: date, end: date, seq: list[int]) ->
         "counterpart_vnd": p.counterpart,
         "targets": p.targets,
         "beneficiary": {"name": f"Cơ sở CNNT {p.pid}", "kind": "household"},
+        "beneficiary_ids": [beneficiary_id(p)],
     }
     return cloud_event("proposal.submitted", CENTRE.format(p.province), on, data, seq)
 

@@ -1,0 +1,138 @@
+"""The registry service: thin entrypoints over `handlers`, `support_events` and `views`."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from werkzeug.wrappers import Request, Response
+
+from grantflow.audit import AuditLog, AuditTrail
+from grantflow.auth import ALL_PROVINCE_READERS, EVENT_WRITERS, READERS, Principal
+from grantflow.contract import Envelope, contract
+from grantflow.db import Database
+from grantflow.errors import Refused
+from grantflow.http import (
+    Caller,
+    Observable,
+    api,
+    cloudevent_body,
+    query_choice,
+    query_date,
+    query_int,
+    query_text,
+)
+from grantflow.ingest import lifecycle_ingest
+from grantflow.outcomes import Outcome, apply_batch, apply_one
+from grantflow.reference import region_names
+from grantflow.relay import OutboxRelay
+from registry import handlers, open_data, support_events, views
+from registry.adapters import tables
+from registry.adapters.tables import inbox, outbox
+
+KINDS = ("enterprise", "cooperative", "household_business", "craft_village")
+LEVELS = ("district", "province", "region", "national")
+
+
+class RegistryService(Observable):
+    name = "registry"
+
+    db = Database()
+    relay = OutboxRelay(outbox)
+    caller: Principal = Caller()
+    audit: AuditLog = AuditTrail(tables.audit)
+
+    @lifecycle_ingest(handlers.HANDLED_TYPES, handlers.ROUTING_KEYS)
+    def ingest(self, events: list[Envelope]) -> list[Outcome]:
+        """Beneficiaries, craft villages, products, clusters, collaborators from
+        `grantflow.lifecycle`, applied in one transaction."""
+        return apply_batch(self.db, inbox, events, handlers.apply_events, self.audit)
+
+    @lifecycle_ingest(support_events.HANDLED, from_domain_events=True)
+    def ingest_support(self, events: list[Envelope]) -> list[Outcome]:
+        """Proposals' lifecycle and payments: who received what support."""
+        return apply_batch(self.db, inbox, events, support_events.apply_events)
+
+    @api("POST", "/api/v1/events", allow=EVENT_WRITERS)
+    def post_event(self, request: Request) -> tuple[int, dict[str, Any]]:
+        """One CloudEvent in structured mode, through the same rules as the AMQP path.
+
+        Example body: contracts/examples/beneficiary.registered.json. Answers 202 with
+        `{"id": ..., "outcome": "applied" | "duplicate"}`, or the error body with its code.
+        """
+        event = contract().parse(cloudevent_body(request), handlers.HANDLED_TYPES)
+        self.caller.require_event_type(event.type)
+        if not self.caller.all_provinces:
+            self.caller.require_province(
+                event.data.get("province")
+                or views.province_of(self.db, event.data.get("beneficiary_id"))
+            )
+        return 202, apply_one(
+            self.db, inbox, event, handlers.apply_events, self.audit, self.caller.sub
+        )
+
+    @api("GET", "/api/v1/beneficiaries", allow=READERS)
+    def search_beneficiaries(self, request: Request) -> dict[str, Any]:
+        """Search by name without diacritics (`q=co so det may`), `tax_code`, `province`,
+        `kind`; paginated."""
+        limit = query_int(request, "limit", 50, 1, 500) or 50
+        offset = query_int(request, "offset", 0, 0, 2**63 - 1) or 0
+        filters = {k: query_text(request, k) for k in ("q", "tax_code", "province")}
+        filters["kind"] = query_choice(request, "kind", KINDS)
+        items, total = views.search_beneficiaries(
+            self.db, filters, limit, offset, self.caller.province_filter()
+        )
+        return {"items": items, "total": total, "limit": limit, "offset": offset}
+
+    @api("GET", "/api/v1/beneficiaries/<path:beneficiary_id>", allow=READERS)
+    def get_beneficiary(self, request: Request, beneficiary_id: str) -> dict[str, Any]:
+        """One beneficiary with its products and its whole support history (every proposal
+        that named it, any year, fund or province: amounts and outcome)."""
+        found = (
+            None if "\x00" in beneficiary_id else views.beneficiary_detail(self.db, beneficiary_id)
+        )
+        if found is None:
+            raise Refused("not_found", f"no beneficiary {beneficiary_id}")
+        self.caller.require_province(found["province"])
+        return found
+
+    @api("GET", "/api/v1/products", allow=READERS)
+    def list_products(self, request: Request) -> dict[str, Any]:
+        """Typical rural industrial products' awards by `level`, `year`, `province`."""
+        filters = {
+            "level": query_choice(request, "level", LEVELS),
+            "year": query_int(request, "year", None, 2000, 2100),
+            "province": query_text(request, "province"),
+        }
+        return {"items": views.products(self.db, filters, self.caller.province_filter())}
+
+    @api("GET", "/api/v1/clusters", allow=READERS)
+    def list_clusters(self, request: Request) -> dict[str, Any]:
+        """Industrial clusters by `province` and `status`, areas as decimal strings of ha."""
+        filters = {
+            "province": query_text(request, "province"),
+            "status": query_choice(request, "status", ("planned", "operating")),
+        }
+        return views.clusters(self.db, filters, self.caller.province_filter())
+
+    @api("GET", "/api/v1/collaborators", allow=ALL_PROVINCE_READERS)
+    def collaborator_coverage(self, request: Request) -> dict[str, Any]:
+        """Each promotion centre of a `region` (default south_2016) with its district and
+        commune collaborator networks on `as_of` (default today), and how many have one.
+        A regional figure: for the central office, finance, auditors and systems."""
+        region = query_choice(request, "region", tuple(sorted(region_names()))) or "south_2016"
+        as_of = query_date(request, "as_of", date.today()) or date.today()
+        return views.collaborator_coverage(self.db, region, as_of)
+
+    @api("GET", "/open-data/<name>")
+    def open_data_file(self, request: Request, name: str) -> Response:
+        """A file of the public open data package, no token needed: `datapackage.json`, the
+        CSV tables (proposals, awards, payments, products, clusters), `iati-activities.xml`."""
+        if name not in open_data.FILES:
+            raise Refused(
+                "not_found", f"no open data file {name}; there are {', '.join(open_data.FILES)}"
+            )
+        body = open_data.build(self.db)[name]
+        kind = {"json": "application/json", "csv": "text/csv", "xml": "application/xml"}
+        media = kind[name.rsplit(".", 1)[1]] + "; charset=utf-8"
+        return Response(body, content_type=media)
