@@ -206,9 +206,9 @@ def time_evaluation(url: str, timeout_s: float) -> dict[str, Any]:
     from sqlalchemy.orm import Session
 
     from grantflow.db import make_engine
-    from reporting import announce
+    from reporting.adapters.evaluation import KEPT, evaluate, province_figures
     from reporting.domain.lag import LagRules
-    from reporting.evaluation import KEPT, evaluate, province_figures
+    from reporting.handlers import announce
 
     engine = make_engine(url)
     rules = LagRules()

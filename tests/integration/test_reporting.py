@@ -162,7 +162,7 @@ def test_business_metrics_show_what_the_evaluation_found(pipeline):
 
 
 def test_a_rebuild_from_the_event_logs_gives_the_same_reports(pipeline):
-    from reporting.rebuild import rebuild
+    from reporting.handlers.rebuild import rebuild
 
     seed(pipeline)
     before = pipeline.get("reporting", "/api/v1/reports/provinces", year=2016, as_of=AS_OF).json()

@@ -474,7 +474,7 @@ def test_the_domain_events_the_disbursement_rules_build_follow_their_schemas(con
 
 # --- the reporting service's domain events -------------------------------------------------
 
-REPORTING_ANNOUNCE = ROOT / "services/reporting/reporting/announce.py"
+REPORTING_ANNOUNCE = ROOT / "services/reporting/reporting/handlers/announce.py"
 
 # What the reporting service announces (issue 4, "Schedule-lag evaluation").
 REPORTING_EVENTS = frozenset({"province_lagging", "province_recovered", "proposal_overdue"})
@@ -483,7 +483,7 @@ REPORTING_EVENTS = frozenset({"province_lagging", "province_recovered", "proposa
 def reporting_event_names() -> set[str]:
     """The event names announce.py and overdue.py pass to `_event(...)` and `new_event(...)`."""
     names = set()
-    sources = [REPORTING_ANNOUNCE, REPORTING_ANNOUNCE.with_name("overdue.py")]
+    sources = [REPORTING_ANNOUNCE, ROOT / "services/reporting/reporting/adapters/overdue.py"]
     trees = [ast.parse(p.read_text(encoding="utf-8")) for p in sources]
     for node in (n for tree in trees for n in ast.walk(tree)):
         if (
@@ -540,9 +540,9 @@ def test_the_domain_events_the_lag_evaluation_announces_follow_their_schemas(con
     from sqlalchemy import create_engine, select
     from sqlalchemy.orm import Session
 
-    from reporting import announce
     from reporting.adapters.tables import metadata, outbox
     from reporting.domain.lag import LagRules
+    from reporting.handlers import announce
 
     engine = create_engine("sqlite://")
     metadata.create_all(engine)

@@ -29,13 +29,13 @@ from grantflow.http import (
 from grantflow.ingest import RawMessage, lifecycle_ingest
 from grantflow.outcomes import Outcome, apply_batch
 from grantflow.relay import OutboxRelay
-from reporting import announce as announcing
-from reporting import deadletters, projections, views
-from reporting.adapters import tables
+from reporting import deadletters, views
+from reporting.adapters import projections, tables
+from reporting.adapters.business import Business
+from reporting.adapters.evaluation import Evaluation
 from reporting.adapters.tables import inbox, outbox
-from reporting.business import Business
 from reporting.config import reporting_settings
-from reporting.evaluation import Evaluation
+from reporting.handlers import announce as announcing
 
 REASONS_PER_PROVINCE = 20  # in the answer of an evaluation, unless asked otherwise
 

@@ -11,8 +11,8 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from grantflow.domain import rate
+from reporting.adapters.evaluation import evaluate
 from reporting.domain.lag import LEVELS, LagRules
-from reporting.evaluation import evaluate
 
 STATE_AS_OF_SQL = """
 SELECT province, source_fund,

@@ -23,11 +23,17 @@ from grantflow.audit import Acting
 from grantflow.contract import new_event
 from grantflow.db import insert, is_postgres
 from grantflow.domain import Scope
-from reporting import overdue
+from reporting.adapters import overdue
+from reporting.adapters.evaluation import (
+    Evaluation,
+    ProvinceFigures,
+    evaluate,
+    first_reasons,
+    reasons_of,
+)
+from reporting.adapters.overdue import SOURCE, Announced
 from reporting.adapters.tables import level, level_history, outbox
 from reporting.domain.lag import LagRules
-from reporting.evaluation import Evaluation, ProvinceFigures, evaluate, first_reasons, reasons_of
-from reporting.overdue import SOURCE, Announced
 
 LOCK_KEY = 7_420_160_004
 EVIDENCE = 500  # reasons in a province's evidence: the province_lagging schema's maxItems

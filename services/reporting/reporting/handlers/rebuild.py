@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from grantflow.auth import client_headers
 from grantflow.contract import contract
 from grantflow.outcomes import NotApplied
-from reporting import projections
+from reporting.adapters import projections
 from reporting.adapters.tables import inbox, money, plan, progress, proposal, schedule, stream
 
 PROJECTIONS = (stream, proposal, progress, plan, money, schedule, inbox.table)

@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 from grantflow.db import is_postgres
 from grantflow.domain import rate
 from grantflow.reference import province as province_on
+from reporting.adapters.lag_sql import FIGURES_SQL, LAGGING_SQL, REASONS_SQL
 from reporting.domain.lag import LagRules, detail, expected_rate, level_of, report_month
-from reporting.lag_sql import FIGURES_SQL, LAGGING_SQL, REASONS_SQL
 
 KEPT = "lag_reason"
 Scope = tuple[str, int, str]  # province, year, source_fund

@@ -16,7 +16,7 @@ from grantflow.contract import Envelope
 from grantflow.db import insert
 from grantflow.errors import Early
 from grantflow.outcomes import Applied, NotApplied, Outcome
-from reporting import disbursement_events, proposal_events
+from reporting.adapters import disbursement_events, proposal_events
 from reporting.adapters.tables import stream, watermark
 
 HANDLED = proposal_events.EVENTS + disbursement_events.EVENTS

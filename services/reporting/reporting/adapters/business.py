@@ -12,8 +12,8 @@ from nameko.extensions import DependencyProvider
 from prometheus_client import Gauge
 
 from grantflow.metrics import ServiceMetrics
+from reporting.adapters.evaluation import Evaluation
 from reporting.domain.lag import LEVELS
-from reporting.evaluation import Evaluation
 
 SCOPE = ["province", "source_fund", "year"]
 
