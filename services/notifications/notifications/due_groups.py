@@ -51,7 +51,7 @@ def flush(session: Session, kit: Notifier, now: datetime | None = None) -> int:
         )
         group_store.save_notices(session, key, plan.notices)
         silence_store.add_held(session, [_held_row(h, now) for h in plan.held])
-        alert_store.settle(session, plan.settled, now)
+        alert_store.resolve(session, plan.to_resolve, now)
         next_due = plan.next_due
         if next_due is not None and next_due <= now:  # never spin on a past time
             next_due = now + kit.flush_interval

@@ -2,7 +2,7 @@
 
 One durable queue per service, bound for the routing keys it handles. Messages are validated
 here; the valid ones of a batch are handed to one worker that applies them in one database
-transaction. Only then is each message settled: acked when applied (or a duplicate), sent to a
+transaction. Only then is each message disposed of: acked when applied (or a duplicate), sent to a
 delay queue when early (inside the retry window), or dead-lettered, body unchanged, with
 `x-error-code` and `x-error-detail`. A message is acked only after its retry or dead letter is
 confirmed by the broker, so nothing is lost; a crash before that redelivers it, and the inbox
@@ -10,7 +10,7 @@ makes the second delivery a duplicate.
 
 - `consumer`: the `lifecycle_ingest` entrypoint: its queues, reconnecting, and the consume
   loop that gathers messages into batches;
-- `settling`: a batch applied by one worker, then each message acked, retried or
+- `dispositions`: a batch applied by one worker, then each message acked, retried or
   dead-lettered;
 - `rerouting`: a message republished, confirmed, to a delay queue or to the dead letters;
 - `dead_letters`: what a dead letter carries into its headers and the audit trail;

@@ -19,8 +19,8 @@ from grantflow.amqp import (
     declare_lifecycle,
 )
 from grantflow.config import settings
+from grantflow.ingest.dispositions import dispose_batch
 from grantflow.ingest.rerouting import Rerouting
-from grantflow.ingest.settling import settle_batch
 from grantflow.metrics import ServiceMetrics
 
 log = logging.getLogger(__package__)  # "grantflow.ingest", the name its log lines always had
@@ -133,7 +133,7 @@ class LifecycleIngest(Entrypoint):
         )
 
     def _consume_in_batches(self, conn: Any, pending: list[Any], rerouting: Rerouting) -> None:
-        """A batch is settled when it is full or its first message has lingered long enough."""
+        """A batch is handled when it is full or its first message has lingered long enough."""
         first_at = 0.0
         last_beat = time.monotonic()
         while not self._stopping:
@@ -149,7 +149,7 @@ class LifecycleIngest(Entrypoint):
                 first_at = now
             if pending and (len(pending) >= self.batch_size or now - first_at >= self.linger):
                 batch, pending[:] = list(pending), []
-                settle_batch(self, batch, rerouting)
+                dispose_batch(self, batch, rerouting)
 
 
 lifecycle_ingest = LifecycleIngest.decorator

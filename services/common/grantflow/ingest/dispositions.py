@@ -1,4 +1,4 @@
-"""A batch: applied by one worker of the service, then each of its messages settled.
+"""A batch: applied by one worker of the service, then each of its messages disposed of.
 
 A message is acked when its event was applied or was a duplicate; an early event goes to a
 delay queue to be tried again; anything else is dead-lettered. Invalid messages are
@@ -29,15 +29,15 @@ if TYPE_CHECKING:
 log = logging.getLogger(__package__)  # "grantflow.ingest", the name its log lines always had
 
 
-def settle_batch(ingest: LifecycleIngest, messages: Sequence[Any], rerouting: Rerouting) -> None:
+def dispose_batch(ingest: LifecycleIngest, messages: Sequence[Any], rerouting: Rerouting) -> None:
     """Apply the batch's valid events in one worker, then ack, retry or dead-letter each."""
     if ingest.raw:
-        settle_stored(messages, applied_apart(ingest, [RawMessage.of(m) for m in messages]))
+        dispose_stored(messages, applied_apart(ingest, [RawMessage.of(m) for m in messages]))
         return
     valid = valid_events(messages, ingest, rerouting)
     if valid:
         outcomes = applied_apart(ingest, [envelope for _, envelope in valid])
-        settle_applied(valid, outcomes, rerouting, ingest.metrics)
+        dispose_applied(valid, outcomes, rerouting, ingest.metrics)
 
 
 def applied_apart(ingest: LifecycleIngest, events: list[Any]) -> list[Outcome]:
@@ -100,7 +100,7 @@ def valid_events(
     return valid
 
 
-def settle_applied(
+def dispose_applied(
     valid: Sequence[tuple[Any, Envelope]],
     outcomes: Sequence[Outcome],
     rerouting: Rerouting,
@@ -118,7 +118,7 @@ def settle_applied(
             rerouting.dead_letter(message, outcome.error, envelope)
 
 
-def settle_stored(messages: Sequence[Any], outcomes: Sequence[Outcome]) -> None:
+def dispose_stored(messages: Sequence[Any], outcomes: Sequence[Outcome]) -> None:
     """Raw messages: ack what the store kept; when the database was down, the messages stay
     queued and the consumer pauses a second. One the store refused even bare (never seen)
     is logged with its body and acked: requeued, it would come back for ever."""
