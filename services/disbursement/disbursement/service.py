@@ -37,7 +37,7 @@ from grantflow.http import (
     query_int,
     query_text,
 )
-from grantflow.ingest import lifecycle_ingest
+from grantflow.ingest import domain_event_ingest, lifecycle_ingest
 from grantflow.outcomes import Outcome, apply_batch, apply_one
 from grantflow.reference import region_members
 from grantflow.relay import OutboxRelay
@@ -58,7 +58,7 @@ class DisbursementService(Observable):
         """Plans, payments and repayments from `grantflow.lifecycle`."""
         return apply_batch(self.db, inbox, events, handlers.apply_events, self.audit)
 
-    @lifecycle_ingest(handlers.PROPOSAL_EVENTS, from_domain_events=True)
+    @domain_event_ingest(handlers.PROPOSAL_EVENTS)
     def ingest_proposal_events(self, events: list[Envelope]) -> list[Outcome]:
         """Contracts, acceptance, settlement, cancellation from the proposals service."""
         return apply_batch(self.db, inbox, events, handlers.apply_events, self.audit)

@@ -14,7 +14,7 @@ from grantflow.db import Database
 from grantflow.errors import Refused
 from grantflow.formatting import VIETNAM_TIME
 from grantflow.http import Caller, Observable, api, query_choice, query_int, query_text
-from grantflow.ingest import lifecycle_ingest
+from grantflow.ingest import domain_event_ingest
 from grantflow.outcomes import Outcome, apply_batch
 from notifications import alerting, commands, daily_digest, deliveries, due_groups, views
 from notifications.adapters import recipient_store, tables
@@ -42,7 +42,7 @@ class NotificationsService(Observable):
     caller: Principal = Caller()
     audit: AuditLog = AuditTrail(tables.audit)
 
-    @lifecycle_ingest(EVENT_TYPES, from_domain_events=True)
+    @domain_event_ingest(EVENT_TYPES)
     def ingest(self, events: list[Envelope]) -> list[Outcome]:
         """Warnings from reporting (province_lagging, province_recovered, proposal_overdue)
         and disbursement (tranche_overdue, repayment_overdue, settlement_recorded)."""

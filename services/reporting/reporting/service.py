@@ -26,7 +26,7 @@ from grantflow.http import (
     query_int,
     query_text,
 )
-from grantflow.ingest import RawMessage, lifecycle_ingest
+from grantflow.ingest import RawMessage, dead_letter_ingest, domain_event_ingest
 from grantflow.outcomes import Outcome, apply_batch
 from grantflow.relay import OutboxRelay
 from reporting import deadletters, views
@@ -50,12 +50,12 @@ class ReportingService(Observable):
     caller: Principal = Caller()
     audit: AuditLog = AuditTrail(tables.audit)
 
-    @lifecycle_ingest(projections.HANDLED, from_domain_events=True)
+    @domain_event_ingest(projections.HANDLED)
     def project(self, events: list[Envelope]) -> list[Outcome]:
         """Every domain event of proposals and disbursement into the read models."""
         return apply_batch(self.db, inbox, events, projections.apply_events, self.audit)
 
-    @lifecycle_ingest((), queue=settings().dead_letter_queue, raw=True)
+    @dead_letter_ingest()
     def keep_dead_letters(self, messages: list[RawMessage]) -> list[Outcome]:
         """Everything any service dead-lettered, into the store behind /api/v1/dead-letters."""
         return deadletters.store(self.db, messages)

@@ -8,7 +8,8 @@ delay queue when early (inside the retry window), or dead-lettered, body unchang
 confirmed by the broker, so nothing is lost; a crash before that redelivers it, and the inbox
 makes the second delivery a duplicate.
 
-- `consumer`: the `lifecycle_ingest` entrypoint: its queues, reconnecting, and the consume
+- `consumer`: the core and its entrypoints (`lifecycle_ingest`, `domain_event_ingest`,
+  `dead_letter_ingest`): their queues, reconnecting, and the consume
   loop that gathers messages into batches;
 - `dispositions`: a batch applied by one worker, then each message acked, retried or
   dead-lettered;
@@ -17,7 +18,24 @@ makes the second delivery a duplicate.
 - `raw_message`: a message handed over unparsed (the dead-letter store wants them so).
 """
 
-from grantflow.ingest.consumer import LifecycleIngest, lifecycle_ingest
+from grantflow.ingest.consumer import (
+    DeadLetterIngest,
+    DomainEventIngest,
+    Ingest,
+    LifecycleIngest,
+    dead_letter_ingest,
+    domain_event_ingest,
+    lifecycle_ingest,
+)
 from grantflow.ingest.raw_message import RawMessage
 
-__all__ = ["LifecycleIngest", "RawMessage", "lifecycle_ingest"]
+__all__ = [
+    "DeadLetterIngest",
+    "DomainEventIngest",
+    "Ingest",
+    "LifecycleIngest",
+    "RawMessage",
+    "dead_letter_ingest",
+    "domain_event_ingest",
+    "lifecycle_ingest",
+]

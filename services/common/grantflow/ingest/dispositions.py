@@ -21,15 +21,14 @@ from grantflow.ingest.rerouting import Rerouting
 from grantflow.ingest.screening import screened
 from grantflow.metrics import ServiceMetrics
 from grantflow.outcomes import Applied, Duplicate, NotApplied, Outcome
-from grantflow.trust import sender_of, source_policy
 
 if TYPE_CHECKING:
-    from grantflow.ingest.consumer import LifecycleIngest
+    from grantflow.ingest.consumer import Ingest
 
 log = logging.getLogger(__package__)  # "grantflow.ingest", the name its log lines always had
 
 
-def dispose_batch(ingest: LifecycleIngest, messages: Sequence[Any], rerouting: Rerouting) -> None:
+def dispose_batch(ingest: Ingest, messages: Sequence[Any], rerouting: Rerouting) -> None:
     """Apply the batch's valid events in one worker, then ack, retry or dead-letter each."""
     if ingest.raw:
         dispose_stored(messages, applied_apart(ingest, [RawMessage.of(m) for m in messages]))
@@ -40,7 +39,7 @@ def dispose_batch(ingest: LifecycleIngest, messages: Sequence[Any], rerouting: R
         dispose_applied(valid, outcomes, rerouting, ingest.metrics)
 
 
-def applied_apart(ingest: LifecycleIngest, events: list[Any]) -> list[Outcome]:
+def applied_apart(ingest: Ingest, events: list[Any]) -> list[Outcome]:
     """The events applied in one transaction; when the database refuses the batch for what
     an event holds, the batch is halved until that event stands alone, then refused alone
     (`unstorable`) while the others are applied. A failure of the database as a whole
@@ -61,7 +60,7 @@ def applied_apart(ingest: LifecycleIngest, events: list[Any]) -> list[Outcome]:
 
 
 def apply_in_worker(
-    ingest: LifecycleIngest, events: list[Any]
+    ingest: Ingest, events: list[Any]
 ) -> tuple[list[Outcome], BaseException | None]:
     """The events applied by one worker of the service, in one database transaction, or the
     exception that failed it."""
@@ -78,7 +77,7 @@ def apply_in_worker(
 
 
 def valid_events(
-    messages: Sequence[Any], ingest: LifecycleIngest, rerouting: Rerouting
+    messages: Sequence[Any], ingest: Ingest, rerouting: Rerouting
 ) -> list[tuple[Any, Envelope]]:
     """Each message that is a contract event of an accepted type from a source allowed to
     send it, with its envelope; the others are dead-lettered."""
@@ -91,8 +90,7 @@ def valid_events(
             rerouting.dead_letter(message, error, None)
             continue
         try:
-            if not ingest.from_domain_events:  # grantflow.events: only our services write there
-                source_policy().check(envelope.type, envelope.source, sender_of(message))
+            ingest.check_source(envelope, message)
         except Refused as error:
             rerouting.dead_letter(message, error, envelope)
             continue
