@@ -7,7 +7,6 @@ from datetime import timedelta
 from typing import Any
 
 from nameko.extensions import DependencyProvider
-from nameko.timer import Timer
 from prometheus_client import Counter, Gauge, Histogram
 from sqlalchemy.orm import Session
 
@@ -98,17 +97,3 @@ class Notifier(DependencyProvider):
 
     def get_dependency(self, worker_ctx: Any) -> Notifier:
         return self
-
-
-class ConfiguredTimer(Timer):
-    """nameko's timer with its interval read from a setting when the container starts."""
-
-    def __init__(self, setting: str, **kwargs: Any) -> None:
-        self.setting = setting
-        super().__init__(interval=1.0, **kwargs)
-
-    def setup(self) -> None:
-        self.interval = float(getattr(NotifySettings.load(self.container.config), self.setting))
-
-
-every = ConfiguredTimer.decorator

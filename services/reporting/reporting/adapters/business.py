@@ -6,6 +6,7 @@ a handful of states and reason codes. No proposal id is ever a label.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from nameko.extensions import DependencyProvider
@@ -90,11 +91,11 @@ class BusinessMetrics:
 
 
 class Business(DependencyProvider):
-    def __init__(self, years: int) -> None:
-        self.years = years
+    def __init__(self, years: Callable[[], int]) -> None:
+        self.years = years  # read at start
 
     def setup(self) -> None:
-        self.metrics = BusinessMetrics(ServiceMetrics.of(self.container).registry, self.years)
+        self.metrics = BusinessMetrics(ServiceMetrics.of(self.container).registry, self.years())
 
     def get_dependency(self, worker_ctx: Any) -> BusinessMetrics:
         return self.metrics
