@@ -142,7 +142,7 @@ def _start(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("AUTH_", "AMQP_URI"))}
     environ.update(env)
     return subprocess.run(
-        [sys.executable, "-m", "grantflow.cli", "run", "proposals"],
+        [sys.executable, "-m", "grantflow_tools.cli", "run", "proposals"],
         capture_output=True,
         text=True,
         env=environ,

@@ -20,12 +20,12 @@ from notifications.clock import now_utc
 from notifications.content import compose
 from notifications.deliveries import delivery_row
 from notifications.domain.planning import Email, Held, plan_group
-from notifications.notifier import Notifier
+from notifications.notifier import Kit
 
 GROUPS_PER_FLUSH = 50
 
 
-def flush(session: Session, kit: Notifier, now: datetime | None = None) -> int:
+def flush(session: Session, kit: Kit, now: datetime | None = None) -> int:
     """Plan every due group (each locked, SKIP LOCKED); returns the emails planned."""
     now = now or now_utc()
     keys = group_store.claim_due_groups(session, now, GROUPS_PER_FLUSH)
@@ -60,7 +60,7 @@ def flush(session: Session, kit: Notifier, now: datetime | None = None) -> int:
     return planned
 
 
-def _alert_row(kit: Notifier, e: Email, now: datetime) -> dict[str, Any]:
+def _alert_row(kit: Kit, e: Email, now: datetime) -> dict[str, Any]:
     rendered = kit.renderer.alert_email(e, now)
     raw = compose(
         rendered, kit.sender, e.recipient, e.message_id, now, e.in_reply_to, e.references, e.group
