@@ -17,9 +17,9 @@ from collections import Counter
 from contextlib import ExitStack
 
 import pytest
-from grantflow.registry import SERVICES
 from sqlalchemy import text
 
+from grantflow_tools.registry import SERVICES
 from tests.e2e.conftest import Pipeline
 from tests.support.broker import DEAD, Broker
 from tests.support.history import YEAR, history
@@ -164,7 +164,7 @@ def _publish_in_bulk(uri: str, events: list[dict], batch: int = 500) -> None:
 
 def _where_things_stand(pipeline: Pipeline) -> dict[str, int] | str:
     """Queue depths, unpublished outbox rows and inbox counts, to see what is stuck."""
-    from grantflow.settle import Watcher, queue_names
+    from grantflow_tools.quiet import Watcher, queue_names
 
     try:
         watcher = Watcher(pipeline.engine, pipeline.broker.uri)

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from grantflow.scenario.events import CENTRE, MINISTRY, TREASURY, local_time
+from grantflow_tools.scenario.events import CENTRE, MINISTRY, TREASURY, local_time
 
 YEAR = 2019
 PROVINCES = ("74", "75", "77", "79", "80", "82", "83", "86", "87", "89")
