@@ -7,8 +7,9 @@ Generates the programme's history (bench/_forecast_history.py) for the 20 provin
 2016 southern conference, two funds each, writes it into the reporting service's read models
 (a fresh PostgreSQL database `grantflow_bench_forecast` unless --database-url says otherwise),
 then, for every year from --backtest-from, makes the forecast at the end of each month
-(`reporting.forecasting.forecasts`, learning only from earlier years) and compares it with what
-the year really reached: by 31 December, and by the settlement deadline (22 January). Prints
+(`reporting.adapters.forecasting.forecasts`, learning only from earlier years) and
+compares it with what the year really reached: by 31 December, and by the settlement
+deadline (22 January). Prints
 the mean absolute error by month in percentage points of the plan, and how often the real
 figure fell inside the forecast's low-high range.
 """
@@ -71,9 +72,9 @@ def month_ends(year: int) -> list[date]:
 
 def backtest(url: str, first_test: int, last_test: int) -> dict[str, dict[int, list]]:
     from grantflow.db import make_engine
+    from reporting.adapters.forecasting import forecasts, horizons
     from reporting.adapters.outstanding import outstanding
     from reporting.domain.lag import LagRules
-    from reporting.forecasting import forecasts, horizons
 
     rules = LagRules()
     engine = make_engine(url)

@@ -6,7 +6,7 @@ Makes a database of its own afresh (grantflow_bench_reporting), migrates the rep
 and fills its read models with synthetic rows as the projections would have written them from
 about ten events per proposal (bench/_reporting_data.py), loaded with COPY by two processes.
 Then, as of 30/06/2016:
-  - a full lag evaluation (`reporting.evaluation.evaluate`, the lagging proposals kept),
+  - a full lag evaluation (`reporting.adapters.evaluation.evaluate`, the lagging proposals kept),
     median of 3, and the reports' variant that only counts them;
   - `announce.run` twice: the first records levels and notices, the second finds nothing new;
   - the service as a real process (`grantflow run reporting`): GET /api/v1/reports/provinces
@@ -206,9 +206,9 @@ def time_evaluation(url: str, timeout_s: float) -> dict[str, Any]:
     from sqlalchemy.orm import Session
 
     from grantflow.db import make_engine
-    from reporting import announce
+    from reporting.adapters.evaluation import KEPT, evaluate, province_figures
     from reporting.domain.lag import LagRules
-    from reporting.evaluation import KEPT, evaluate, province_figures
+    from reporting.handlers import announce
 
     engine = make_engine(url)
     rules = LagRules()

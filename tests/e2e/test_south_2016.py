@@ -93,7 +93,7 @@ def test_the_report_table_is_reproduced_with_no_dead_letter(running):
         text=True,
     )
     assert published.returncode == 0, published.stderr
-    pipeline.settled(timeout=120)
+    pipeline.quiet(timeout=120)
     pipeline.headers = {"Authorization": "Bearer " + cli_token("central_officer", env)}
 
     dead = pipeline.get("reporting", "/api/v1/dead-letters").json()

@@ -195,7 +195,7 @@ class Pipeline:
     engine: Engine
     headers: dict[str, str] = field(default_factory=dict)  # none: the test suite's default
 
-    def settled(self, timeout: float = 30) -> None:
+    def quiet(self, timeout: float = 30) -> None:
         """Wait until everything published was applied where it goes (grantflow_tools.quiet)."""
         from grantflow_tools.quiet import wait_until_quiet
 

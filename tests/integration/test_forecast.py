@@ -53,8 +53,8 @@ def _history(engine: Engine) -> None:
 
 
 def test_the_forecast_learns_from_earlier_years_on_the_same_day(read_models):  # noqa: F811
+    from reporting.adapters.forecasting import forecasts
     from reporting.domain.lag import LagRules
-    from reporting.forecasting import forecasts
 
     _history(read_models)
     with Session(read_models) as session:
@@ -72,9 +72,9 @@ def test_the_forecast_learns_from_earlier_years_on_the_same_day(read_models):  #
 
 def test_a_short_forecast_is_announced_once_and_follows_its_schema(read_models):  # noqa: F811
     from grantflow.contract import contract
-    from reporting import announce
     from reporting.adapters.tables import outbox
     from reporting.domain.lag import LagRules
+    from reporting.handlers import announce
 
     _history(read_models)
     with Session(read_models) as session:

@@ -5,7 +5,7 @@ lifecycle events each broken in one way the contract refuses (a required field r
 value of the wrong type or out of range, text with NUL or a lone surrogate or too long, an
 unknown field, a truncated body, deep nesting, an unusable time, forged retry headers),
 published into `grantflow.lifecycle` between good events. Every good event is applied,
-every bad one is dead-lettered with a code, the queue never stands still (all of it settles
+every bad one is dead-lettered with a code, the queue never stands still (all of it goes quiet
 within the wait), and the consumer never reconnects.
 """
 
@@ -171,11 +171,11 @@ def test_bad_messages_among_good_ones(
 
     dead: list[Any] = []
 
-    def settled() -> bool:
+    def quiet() -> bool:
         dead.extend(proposals.broker.get_all(DEAD))
         return len(dead) >= sum(bad.values()) and good <= _proposals(proposals, "FZ-OK-%")
 
-    wait_until(settled, 60, "every good event applied and every bad one dead-lettered")
+    wait_until(quiet, 60, "every good event applied and every bad one dead-lettered")
     assert Counter(m.body for m in dead) == bad
     codes = Counter(m.headers.get("x-error-code") for m in dead)
     assert None not in codes and "handler_error" not in codes, codes

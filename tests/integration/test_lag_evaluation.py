@@ -37,8 +37,8 @@ def read_models(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[Engin
 
 def reasons_on(engine: Engine, as_of: str) -> dict[str, dict[str, str]]:
     """{proposal id: {reason: detail}} of an evaluation as of a day."""
+    from reporting.adapters.evaluation import evaluate, first_reasons
     from reporting.domain.lag import LagRules
-    from reporting.evaluation import evaluate, first_reasons
 
     day = date.fromisoformat(as_of)
     found: dict[str, dict[str, str]] = {}
@@ -177,8 +177,9 @@ def outbox_events(engine: Engine) -> list[dict[str, Any]]:
 def test_an_evaluation_answers_and_announces_in_bounded_pieces(read_models, monkeypatch):
     """A province's evidence carries its first EVIDENCE reasons, the answer its first few,
     and the overdue announcements are built PAGE at a time, versions counted per proposal."""
-    from reporting import announce, overdue
+    from reporting.adapters import overdue
     from reporting.domain.lag import LagRules
+    from reporting.handlers import announce
 
     monkeypatch.setattr(announce, "EVIDENCE", 4)
     monkeypatch.setattr(overdue, "PAGE", 3)

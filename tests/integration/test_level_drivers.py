@@ -34,8 +34,8 @@ def _south(engine: Engine) -> None:
 
 
 def _figures(engine: Engine) -> dict[str, object]:
+    from reporting.adapters.evaluation import evaluate
     from reporting.domain.lag import LagRules
-    from reporting.evaluation import evaluate
 
     with Session(engine) as session:
         return {f.province: f for f in evaluate(session, LagRules(), AS_OF).figures}

@@ -71,8 +71,8 @@ def python_flags(case: Case, grace: int) -> bool:
 
 def sql_flags(engine: Engine, grace: int) -> set[str]:
     """The proposals reporting's evaluation gives a tranche_overdue or repayment_overdue."""
+    from reporting.adapters.evaluation import evaluate, first_reasons
     from reporting.domain.lag import LagRules
-    from reporting.evaluation import evaluate, first_reasons
 
     rules = LagRules(repayment_grace_days=grace)
     with Session(engine) as session:

@@ -64,12 +64,12 @@ def seed(pipeline):
         + _proposal("R-92", "92", contract=300_000_000, percent=10)
     )
     pipeline.broker.publish_all(events)
-    pipeline.settled()
+    pipeline.quiet()
     for pid, amount in (("R-74", 350_000_000), ("R-92", 100_000_000)):
         pay = money.payment(pid, amount, paid_on="2016-03-10")
         r = pipeline.post("disbursement", "/api/v1/events", pay)
         assert r.status_code == 202, r.text
-    pipeline.settled()
+    pipeline.quiet()
 
 
 def evaluate(pipeline, as_of=AS_OF, announce=True):
@@ -177,7 +177,7 @@ def test_business_metrics_show_what_the_evaluation_found(pipeline):
 
 
 def test_a_rebuild_from_the_event_logs_gives_the_same_reports(pipeline):
-    from reporting.rebuild import rebuild
+    from reporting.handlers.rebuild import rebuild
 
     seed(pipeline)
     before = pipeline.get("reporting", "/api/v1/reports/provinces", year=2016, as_of=AS_OF).json()

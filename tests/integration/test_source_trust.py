@@ -33,3 +33,28 @@ def test_the_allowed_sources_can_be_given_inline():
             assert refused.code == "source_not_allowed"
         else:
             raise AssertionError(f"{event_type} from {source} was accepted")
+
+
+def test_a_domain_event_from_another_source_than_its_service_is_dead_lettered(disbursement):
+    """`grantflow.events` is checked too: a `contract_signed` not from the proposals service
+    is dead-lettered, not applied, while the genuine one is."""
+    forged = {**money.contract_signed("ST-2", 150_000_000), "source": "urn:moit:arida"}
+    disbursement.broker.announce(forged)
+    (dead,) = disbursement.dead_letters(1)
+    assert dead.headers["x-error-code"] == "source_not_allowed"
+    assert "grantflow/proposals" in dead.headers["x-error-detail"]
+    assert disbursement.get("/api/v1/proposals/ST-2/ledger").status_code == 404
+
+
+def test_every_domain_event_of_the_contract_has_its_one_service():
+    from pathlib import Path
+
+    from grantflow.trust import DOMAIN_EVENT_SOURCES
+
+    events_dir = Path(__file__).resolve().parents[2] / "contracts/events"
+    domain_events = {
+        p.name.removesuffix(".schema.json")
+        for p in events_dir.glob("*_*.schema.json")
+        if "." not in p.name.removesuffix(".schema.json")
+    }
+    assert set(DOMAIN_EVENT_SOURCES) == domain_events

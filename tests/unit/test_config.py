@@ -169,3 +169,21 @@ def test_cli_migrate_with_a_bad_database_url_exits_2_with_one_line_naming_it():
     assert "postgresql" in naming[0]
     assert "Traceback" not in result.stderr
     assert result.stdout == ""
+
+
+def test_the_repayment_grace_is_one_setting_for_disbursement_and_reporting(monkeypatch):
+    """REPAYMENT_GRACE_DAYS is read by both services; reporting's old name still works, and
+    the lag rules take the shared value."""
+    from reporting.config import ReportingSettings
+
+    for name in ("REPAYMENT_GRACE_DAYS", "REPORTING_REPAYMENT_GRACE_DAYS"):
+        monkeypatch.delenv(name, raising=False)
+    assert settings().repayment_grace_days == 30
+    monkeypatch.setenv("REPORTING_REPAYMENT_GRACE_DAYS", "60")
+    settings.cache_clear()
+    assert settings().repayment_grace_days == 60
+    assert ReportingSettings().rules().repayment_grace_days == 60
+    monkeypatch.setenv("REPAYMENT_GRACE_DAYS", "45")
+    settings.cache_clear()
+    assert settings().repayment_grace_days == 45
+    assert ReportingSettings().rules().repayment_grace_days == 45

@@ -477,7 +477,7 @@ def test_the_domain_events_the_disbursement_rules_build_follow_their_schemas(con
 
 # --- the reporting service's domain events -------------------------------------------------
 
-REPORTING_ANNOUNCE = ROOT / "services/reporting/reporting/announce.py"
+REPORTING_ANNOUNCE = ROOT / "services/reporting/reporting/handlers/announce.py"
 
 # What the reporting service announces (issue 4, "Schedule-lag evaluation").
 REPORTING_EVENTS = frozenset(
@@ -490,8 +490,8 @@ def reporting_event_names() -> set[str]:
     names = set()
     sources = [
         REPORTING_ANNOUNCE,
-        REPORTING_ANNOUNCE.with_name("overdue.py"),
-        REPORTING_ANNOUNCE.with_name("forecast_announce.py"),
+        ROOT / "services/reporting/reporting/adapters/overdue.py",
+        ROOT / "services/reporting/reporting/handlers/forecast_announce.py",
     ]
     trees = [ast.parse(p.read_text(encoding="utf-8")) for p in sources]
     for node in (n for tree in trees for n in ast.walk(tree)):
@@ -553,9 +553,9 @@ def test_the_domain_events_the_lag_evaluation_announces_follow_their_schemas(con
     from sqlalchemy import create_engine, select
     from sqlalchemy.orm import Session
 
-    from reporting import announce
     from reporting.adapters.tables import metadata, outbox
     from reporting.domain.lag import LagRules
+    from reporting.handlers import announce
 
     engine = create_engine("sqlite://")
     metadata.create_all(engine)

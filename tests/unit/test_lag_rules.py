@@ -225,7 +225,6 @@ def test_every_threshold_is_read_from_the_environment(no_reporting_env):
         "REPORT_DUE_DAY": ("20", 20),
         "PROGRESS_GAP_POINTS": ("15.5", 15.5),
         "SETTLEMENT_DAYS": ("10", 10),
-        "REPAYMENT_GRACE_DAYS": ("60", 60),
         "MIN_EXPECTED": ("0.1", 0.1),
         "CRITICAL_RATE_FACTOR": ("0.4", 0.4),
         "WARNING_RATE_FACTOR": ("0.8", 0.8),

@@ -53,7 +53,7 @@ def test_alerts_of_a_province_become_one_email_per_following_recipient():
     }
     assert [a.kind for a in by["bao"].firing] == ["tranche_overdue"]
     assert by["lan"].firing[0].is_state  # the province alert leads, then the facts
-    assert p.settled == [overdue]  # a fact is announced once
+    assert p.to_resolve == [overdue]  # a fact is announced once
     assert p.next_due == NOW + DAY  # the next repeat
 
 
@@ -105,7 +105,7 @@ def test_a_resolved_alert_is_told_in_the_thread_to_those_who_heard_it_fire():
     assert resolved.recipient == LAN and resolved.kind == "resolved"
     assert resolved.in_reply_to == first.emails[0].message_id
     assert resolved.references == (first.emails[0].message_id,)
-    assert p.settled == [resolving]
+    assert p.to_resolve == [resolving]
     assert p.notices["lan"].thread_root is None and p.next_due is None  # the thread is over
 
 

@@ -8,7 +8,7 @@ Every service has its own `<prefix>_audit` table (`audit_table`, like the inbox 
   and source, the actor being the token subject for an HTTP post and the source otherwise;
   commands that are not events (recipients, silences, lag levels) call `AuditLog.record`;
 - refused attempts, in a transaction of their own: a 403 of `http.ApiHandler` and a dead
-  letter of `ingest.LifecycleIngest` both go through `AuditTrail.refused`.
+  letter of the ingest (`grantflow.ingest`) both go through `AuditTrail.refused`.
 
 `GET /api/v1/audit?proposal_id=&actor=&since=&after=&limit=` (`http.Observable`) reads it.
 """

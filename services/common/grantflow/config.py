@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -61,7 +61,15 @@ class Settings(BaseSettings):
     # The largest event body taken, over AMQP (else dead-lettered `too_large`) or HTTP (413).
     max_message_bytes: int = Field(1_048_576, ge=1024, le=64 * 1_048_576)
 
-    repayment_grace_days: int = Field(30, ge=0, le=365)
+    # One fact for both services that apply it (disbursement's repayment_overdue, reporting's
+    # lag rule): REPAYMENT_GRACE_DAYS; REPORTING_REPAYMENT_GRACE_DAYS, reporting's old name for
+    # it, is still read when the new one is not set.
+    repayment_grace_days: int = Field(
+        30,
+        ge=0,
+        le=365,
+        validation_alias=AliasChoices("REPAYMENT_GRACE_DAYS", "REPORTING_REPAYMENT_GRACE_DAYS"),
+    )
     overdue_check_seconds: float = Field(3600.0, gt=0)
 
     outbox_batch_size: int = Field(500, ge=1, le=10000)

@@ -31,6 +31,67 @@ from grantflow.errors import Refused
 SENDER_HEADER = "x-grantflow-sender"
 
 
+# Which service emits each domain event on `grantflow.events` (contracts/asyncapi.yaml): a
+# domain event is applied only from its own service's source.
+DOMAIN_EVENT_SOURCES: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "proposal_submitted",
+            "proposal_appraised",
+            "proposal_approved",
+            "proposal_rejected",
+            "contract_signed",
+            "progress_reported",
+            "proposal_accepted",
+            "proposal_settled",
+            "proposal_cancelled",
+        ),
+        "grantflow/proposals",
+    ),
+    **dict.fromkeys(
+        (
+            "plan_approved",
+            "commitment_recorded",
+            "disbursement_recorded",
+            "settlement_recorded",
+            "repayment_recorded",
+            "tranche_overdue",
+            "repayment_overdue",
+        ),
+        "grantflow/disbursement",
+    ),
+    **dict.fromkeys(
+        (
+            "province_lagging",
+            "province_recovered",
+            "province_forecast_short",
+            "proposal_overdue",
+        ),
+        "grantflow/reporting",
+    ),
+    **dict.fromkeys(
+        (
+            "beneficiary_registered",
+            "craft_village_recognised",
+            "product_awarded",
+            "cluster_registered",
+            "collaborators_reported",
+        ),
+        "grantflow/registry",
+    ),
+}
+
+
+def check_domain_event(event_type: str, source: str) -> None:
+    """Refused unless `source` is the service that emits `event_type`."""
+    owner = DOMAIN_EVENT_SOURCES.get(event_type)
+    if source != owner:
+        raise Refused(
+            "source_not_allowed",
+            f"{event_type} is not accepted from {source}; only from {owner or 'no service'}",
+        )
+
+
 class SourcePolicy:
     def __init__(
         self, allowed: dict[str, list[str]], users: dict[str, list[str]] | None = None

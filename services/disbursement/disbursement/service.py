@@ -6,29 +6,23 @@ import json
 from datetime import date
 from typing import Any
 
-from nameko.timer import timer
 from werkzeug.wrappers import Request
 
 from disbursement import handlers, views
-from disbursement.adapters import tables
-from disbursement.adapters.tables import inbox, outbox
-from grantflow.audit import AuditLog, AuditTrail
+from disbursement.adapters.tables import inbox
+from disbursement.bootstrap import Wiring
 from grantflow.auth import (
     CENTRAL_OFFICER,
     EVENT_WRITERS,
     FINANCE,
     READERS,
     SYSTEM,
-    Principal,
 )
 from grantflow.config import settings
 from grantflow.contract import Envelope
-from grantflow.db import Database
 from grantflow.domain import FUNDS
 from grantflow.errors import Refused
 from grantflow.http import (
-    Caller,
-    Observable,
     api,
     not_in_future,
     posted_event,
@@ -37,35 +31,30 @@ from grantflow.http import (
     query_int,
     query_text,
 )
-from grantflow.ingest import lifecycle_ingest
+from grantflow.ingest import domain_event_ingest, lifecycle_ingest
 from grantflow.outcomes import Outcome, apply_batch, apply_one
 from grantflow.reference import region_members
-from grantflow.relay import OutboxRelay
+from grantflow.startup import every
 
 OVERDUE_RAISERS = frozenset({CENTRAL_OFFICER, FINANCE, SYSTEM})
 
 
-class DisbursementService(Observable):
+class DisbursementService(Wiring):
     name = "disbursement"
-
-    db = Database()
-    relay = OutboxRelay(outbox)
-    caller: Principal = Caller()
-    audit: AuditLog = AuditTrail(tables.audit)
 
     @lifecycle_ingest(handlers.LIFECYCLE_TYPES, handlers.LIFECYCLE_KEYS)
     def ingest(self, events: list[Envelope]) -> list[Outcome]:
         """Plans, payments and repayments from `grantflow.lifecycle`."""
         return apply_batch(self.db, inbox, events, handlers.apply_events, self.audit)
 
-    @lifecycle_ingest(handlers.PROPOSAL_EVENTS, from_domain_events=True)
+    @domain_event_ingest(handlers.PROPOSAL_EVENTS)
     def ingest_proposal_events(self, events: list[Envelope]) -> list[Outcome]:
         """Contracts, acceptance, settlement, cancellation from the proposals service."""
         return apply_batch(self.db, inbox, events, handlers.apply_events, self.audit)
 
-    @timer(interval=settings().overdue_check_seconds)
+    @every(interval=lambda config: settings().overdue_check_seconds)
     def raise_overdue_today(self) -> None:
-        handlers.raise_overdue(self.db, date.today(), settings().repayment_grace_days)
+        handlers.raise_overdue(self.db, date.today(), self.cfg.repayment_grace_days)
 
     @api("POST", "/api/v1/overdue-evaluations", allow=OVERDUE_RAISERS)
     def evaluate_overdue(self, request: Request) -> tuple[int, dict[str, Any]]:
@@ -82,7 +71,7 @@ class DisbursementService(Observable):
         except (TypeError, ValueError):
             raise Refused("bad_query", "as_of must be a date YYYY-MM-DD") from None
         not_in_future(as_of)
-        raised = handlers.raise_overdue(self.db, as_of, settings().repayment_grace_days)
+        raised = handlers.raise_overdue(self.db, as_of, self.cfg.repayment_grace_days)
         return 200, {
             "as_of": as_of.isoformat(),
             "raised": [

@@ -14,11 +14,11 @@ from notifications.clock import now_utc
 from notifications.content import compose
 from notifications.deliveries import delivery_row
 from notifications.domain.planning import plan_digest
-from notifications.notifier import Notifier
+from notifications.notifier import Kit
 
 
 def queue_digests(
-    session: Session, kit: Notifier, now: datetime | None = None, on: date | None = None
+    session: Session, kit: Kit, now: datetime | None = None, on: date | None = None
 ) -> list[str]:
     """Plan today's digests (once the digest hour has passed, Vietnam time); returns ids."""
     now = now or now_utc()

@@ -15,7 +15,7 @@ from notifications.adapters.dialect import utc
 from notifications.adapters.mailer import Outgoing, Permanent, SendFailed, Transient, deliver
 from notifications.clock import now_utc
 from notifications.domain.model import Recipient
-from notifications.notifier import Notifier
+from notifications.notifier import Kit
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ def delivery_row(
     }
 
 
-def send_due(kit: Notifier, new_session: Any, now: datetime | None = None) -> None:
+def send_due(kit: Kit, new_session: Any, now: datetime | None = None) -> None:
     """Send what is pending and due, a few at a time; each delivery locked while it is sent."""
     now = now or now_utc()
     with new_session() as session:
@@ -69,7 +69,7 @@ def send_due(kit: Notifier, new_session: Any, now: datetime | None = None) -> No
         kit.metrics.backlog.set(delivery_store.pending_count(session))
 
 
-def send_one(kit: Notifier, new_session: Any, did: int, now: datetime) -> None:
+def send_one(kit: Kit, new_session: Any, did: int, now: datetime) -> None:
     """Send delivery `did` unless another replica has it; record sent, failed or deferred."""
     with new_session() as session:
         row = delivery_store.claim_delivery(session, did, now)
@@ -106,7 +106,7 @@ def send_one(kit: Notifier, new_session: Any, did: int, now: datetime) -> None:
     log.log(level, "email %s to %s: %s", row.message_id, row.recipient_email, outcome)
 
 
-def _after_transient(kit: Notifier, row: Any, failure: Transient) -> tuple[dict[str, Any], str]:
+def _after_transient(kit: Kit, row: Any, failure: Transient) -> tuple[dict[str, Any], str]:
     """Attempts spent: try again later, unless the email is too old to be worth it."""
     now = now_utc()
     created = utc(row.created_at)

@@ -20,12 +20,12 @@ from notifications.clock import now_utc
 from notifications.content import compose
 from notifications.deliveries import delivery_row
 from notifications.domain.planning import Email, Held, plan_group
-from notifications.notifier import Notifier
+from notifications.notifier import Kit
 
 GROUPS_PER_FLUSH = 50
 
 
-def flush(session: Session, kit: Notifier, now: datetime | None = None) -> int:
+def flush(session: Session, kit: Kit, now: datetime | None = None) -> int:
     """Plan every due group (each locked, SKIP LOCKED); returns the emails planned."""
     now = now or now_utc()
     keys = group_store.claim_due_groups(session, now, GROUPS_PER_FLUSH)
@@ -51,7 +51,7 @@ def flush(session: Session, kit: Notifier, now: datetime | None = None) -> int:
         )
         group_store.save_notices(session, key, plan.notices)
         silence_store.add_held(session, [_held_row(h, now) for h in plan.held])
-        alert_store.settle(session, plan.settled, now)
+        alert_store.resolve(session, plan.to_resolve, now)
         next_due = plan.next_due
         if next_due is not None and next_due <= now:  # never spin on a past time
             next_due = now + kit.flush_interval
@@ -60,7 +60,7 @@ def flush(session: Session, kit: Notifier, now: datetime | None = None) -> int:
     return planned
 
 
-def _alert_row(kit: Notifier, e: Email, now: datetime) -> dict[str, Any]:
+def _alert_row(kit: Kit, e: Email, now: datetime) -> dict[str, Any]:
     rendered = kit.renderer.alert_email(e, now)
     raw = compose(
         rendered, kit.sender, e.recipient, e.message_id, now, e.in_reply_to, e.references, e.group

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from nameko.extensions import DependencyProvider
-from nameko.timer import Timer
 from prometheus_client import Counter, Gauge, Histogram
 from sqlalchemy.orm import Session
 
@@ -63,31 +64,53 @@ class EmailMetrics:
         return found
 
 
+@dataclass
+class Kit:
+    """What the application functions need to render, send and count emails: plain values
+    built once when the service starts, no nameko object."""
+
+    renderer: Renderer
+    mailer: Any
+    retry: RetryPolicy
+    metrics: EmailMetrics
+    sender: Any
+    domain: str
+    repeat_interval: timedelta
+    group_wait: float
+    flush_interval: timedelta
+    defer: timedelta
+    give_up_after: timedelta
+    digest_hour: int
+    concurrency: int = 4
+    new_session: Callable[[], Session] | None = None  # the sender's: one session per email
+
+
 class Notifier(DependencyProvider):
-    """Injects itself: what the handlers need to render, send and count emails."""
+    """Injects the service's `Kit`, built from `NotifySettings` when the service starts."""
 
     def setup(self) -> None:
         cfg = NotifySettings.load(self.container.config)
         self.cfg = cfg
-        self.renderer = Renderer(cfg.report_base_url, cfg.workspace_base_url)
-        self.mailer = mailer_for(cfg)
-        self.retry = RetryPolicy.of(cfg)
-        self.metrics = EmailMetrics.of(self.container)
-        self.sender = cfg.sender
-        self.domain = cfg.sender.domain
-        self.repeat_interval = timedelta(seconds=cfg.repeat_interval_seconds)
-        self.group_wait = cfg.group_wait_seconds
-        self.flush_interval = timedelta(seconds=cfg.flush_interval_seconds)
-        self.defer = timedelta(seconds=cfg.smtp_defer_seconds)
-        self.give_up_after = timedelta(seconds=cfg.smtp_give_up_seconds)
-        self.digest_hour = cfg.digest_hour
-        self.concurrency = 4
+        self.kit = Kit(
+            renderer=Renderer(cfg.report_base_url, cfg.workspace_base_url),
+            mailer=mailer_for(cfg),
+            retry=RetryPolicy.of(cfg),
+            metrics=EmailMetrics.of(self.container),
+            sender=cfg.sender,
+            domain=cfg.sender.domain,
+            repeat_interval=timedelta(seconds=cfg.repeat_interval_seconds),
+            group_wait=cfg.group_wait_seconds,
+            flush_interval=timedelta(seconds=cfg.flush_interval_seconds),
+            defer=timedelta(seconds=cfg.smtp_defer_seconds),
+            give_up_after=timedelta(seconds=cfg.smtp_give_up_seconds),
+            digest_hour=cfg.digest_hour,
+        )
         where = f"{cfg.smtp_host}:{cfg.port} ({cfg.smtp_security})" if cfg.smtp_host else None
         log.info("emails go to %s", where or f".eml files under {cfg.mail_dir}")
 
     def start(self) -> None:
         database = next(d for d in self.container.dependencies if isinstance(d, Database))
-        self.new_session = database.new_session  # the sender uses one session per email
+        self.kit.new_session = database.new_session  # the sender uses one session per email
         if self.cfg.recipients_file is None:
             return
         from notifications.commands import load_recipients_file
@@ -96,19 +119,5 @@ class Notifier(DependencyProvider):
             count = load_recipients_file(session, self.cfg.recipients_file)
         log.info("%d recipients from %s", count, self.cfg.recipients_file)
 
-    def get_dependency(self, worker_ctx: Any) -> Notifier:
-        return self
-
-
-class ConfiguredTimer(Timer):
-    """nameko's timer with its interval read from a setting when the container starts."""
-
-    def __init__(self, setting: str, **kwargs: Any) -> None:
-        self.setting = setting
-        super().__init__(interval=1.0, **kwargs)
-
-    def setup(self) -> None:
-        self.interval = float(getattr(NotifySettings.load(self.container.config), self.setting))
-
-
-every = ConfiguredTimer.decorator
+    def get_dependency(self, worker_ctx: Any) -> Kit:
+        return self.kit

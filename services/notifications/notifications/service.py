@@ -7,22 +7,23 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from grantflow.audit import Acting, AuditLog, AuditTrail
-from grantflow.auth import ALL_PROVINCE_READERS, CENTRAL, SYSTEM, Principal
+from grantflow.audit import Acting
+from grantflow.auth import ALL_PROVINCE_READERS, CENTRAL, SYSTEM
 from grantflow.contract import Envelope
-from grantflow.db import Database
 from grantflow.errors import Refused
 from grantflow.formatting import VIETNAM_TIME
-from grantflow.http import Caller, Observable, api, query_choice, query_int, query_text
-from grantflow.ingest import lifecycle_ingest
+from grantflow.http import api, query_choice, query_int, query_text
+from grantflow.ingest import domain_event_ingest
 from grantflow.outcomes import Outcome, apply_batch
+from grantflow.startup import every
 from notifications import alerting, commands, daily_digest, deliveries, due_groups, views
-from notifications.adapters import recipient_store, tables
+from notifications.adapters import recipient_store
 from notifications.adapters.tables import inbox
+from notifications.bootstrap import Wiring
 from notifications.clock import now_utc
+from notifications.config import NotifySettings
 from notifications.domain.alerts import EVENT_TYPES
 from notifications.domain.model import KINDS
-from notifications.notifier import Notifier, every
 
 ALERT_STATUSES = ("firing", "resolving", "resolved")
 DELIVERY_STATUSES = ("pending", "sent", "failed")
@@ -34,15 +35,10 @@ SILENCE_STATES = ("pending", "active", "expired")
 STAFF = ALL_PROVINCE_READERS - {SYSTEM}
 
 
-class NotificationsService(Observable):
+class NotificationsService(Wiring):
     name = "notifications"
 
-    db = Database()
-    kit = Notifier()
-    caller: Principal = Caller()
-    audit: AuditLog = AuditTrail(tables.audit)
-
-    @lifecycle_ingest(EVENT_TYPES, from_domain_events=True)
+    @domain_event_ingest(EVENT_TYPES)
     def ingest(self, events: list[Envelope]) -> list[Outcome]:
         """Warnings from reporting (province_lagging, province_recovered, proposal_overdue)
         and disbursement (tranche_overdue, repayment_overdue, settlement_recorded)."""
@@ -55,16 +51,16 @@ class NotificationsService(Observable):
             self.audit,
         )
 
-    @every("flush_interval_seconds")
+    @every(interval=lambda config: NotifySettings.load(config).flush_interval_seconds)
     def flush(self) -> None:
         """Plan the emails of every group whose group_wait, repeat or silence has run out."""
         due_groups.flush(self.db, self.kit)
 
-    @every("flush_interval_seconds")
+    @every(interval=lambda config: NotifySettings.load(config).flush_interval_seconds)
     def send(self) -> None:
         deliveries.send_due(self.kit, self.kit.new_session)
 
-    @every("digest_check_seconds")
+    @every(interval=lambda config: NotifySettings.load(config).digest_check_seconds)
     def digests(self) -> None:
         daily_digest.queue_digests(self.db, self.kit)
 

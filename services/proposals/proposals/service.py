@@ -7,30 +7,23 @@ from typing import Any
 
 from werkzeug.wrappers import Request
 
-from grantflow.audit import AuditLog, AuditTrail
-from grantflow.auth import EVENT_WRITERS, READERS, Principal
+from grantflow.auth import EVENT_WRITERS, READERS
 from grantflow.contract import Envelope
-from grantflow.db import Database
 from grantflow.errors import Refused
-from grantflow.http import Caller, Observable, api, posted_event, query_int, query_text
+from grantflow.http import api, posted_event, query_int, query_text
 from grantflow.ingest import lifecycle_ingest
 from grantflow.outcomes import Outcome, apply_batch, apply_one
-from grantflow.relay import OutboxRelay
 from proposals import handlers
-from proposals.adapters import repository, tables
-from proposals.adapters.tables import inbox, outbox
+from proposals.adapters import repository
+from proposals.adapters.tables import inbox
+from proposals.bootstrap import Wiring
 from proposals.domain.mandate import EVERYONE, Mandate
 
 FILTERS = ("province", "source_fund", "state", "activity")
 
 
-class ProposalsService(Observable):
+class ProposalsService(Wiring):
     name = "proposals"
-
-    db = Database()
-    relay = OutboxRelay(outbox)
-    caller: Principal = Caller()
-    audit: AuditLog = AuditTrail(tables.audit)
 
     @lifecycle_ingest(handlers.HANDLED_TYPES, handlers.ROUTING_KEYS)
     def ingest(self, events: list[Envelope]) -> list[Outcome]:

@@ -7,14 +7,10 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from grantflow.audit import AuditLog, AuditTrail
-from grantflow.auth import ALL_PROVINCE_READERS, EVENT_WRITERS, READERS, Principal
+from grantflow.auth import ALL_PROVINCE_READERS, EVENT_WRITERS, READERS
 from grantflow.contract import Envelope, contract
-from grantflow.db import Database
 from grantflow.errors import Refused
 from grantflow.http import (
-    Caller,
-    Observable,
     api,
     cloudevent_body,
     query_choice,
@@ -22,25 +18,19 @@ from grantflow.http import (
     query_int,
     query_text,
 )
-from grantflow.ingest import lifecycle_ingest
+from grantflow.ingest import domain_event_ingest, lifecycle_ingest
 from grantflow.outcomes import Outcome, apply_batch, apply_one
 from grantflow.reference import region_names
-from grantflow.relay import OutboxRelay
 from registry import handlers, open_data, support_events, views
-from registry.adapters import tables
-from registry.adapters.tables import inbox, outbox
+from registry.adapters.tables import inbox
+from registry.bootstrap import Wiring
 
 KINDS = ("enterprise", "cooperative", "household_business", "craft_village")
 LEVELS = ("district", "province", "region", "national")
 
 
-class RegistryService(Observable):
+class RegistryService(Wiring):
     name = "registry"
-
-    db = Database()
-    relay = OutboxRelay(outbox)
-    caller: Principal = Caller()
-    audit: AuditLog = AuditTrail(tables.audit)
 
     @lifecycle_ingest(handlers.HANDLED_TYPES, handlers.ROUTING_KEYS)
     def ingest(self, events: list[Envelope]) -> list[Outcome]:
@@ -48,7 +38,7 @@ class RegistryService(Observable):
         `grantflow.lifecycle`, applied in one transaction."""
         return apply_batch(self.db, inbox, events, handlers.apply_events, self.audit)
 
-    @lifecycle_ingest(support_events.HANDLED, from_domain_events=True)
+    @domain_event_ingest(support_events.HANDLED)
     def ingest_support(self, events: list[Envelope]) -> list[Outcome]:
         """Proposals' lifecycle and payments: who received what support."""
         return apply_batch(self.db, inbox, events, support_events.apply_events)

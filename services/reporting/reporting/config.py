@@ -8,6 +8,7 @@ from functools import cache
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from grantflow.config import settings
 from grantflow.reference import region_names
 from reporting.domain.lag import LagRules
 
@@ -21,7 +22,6 @@ class ReportingSettings(BaseSettings):
     report_due_day: int = Field(25, ge=1, le=28)
     progress_gap_points: float = 20.0
     settlement_days: int = 15
-    repayment_grace_days: int = 30
     year_end_settlement: str = "01-22"  # month-day of the next year
     expected_curve: str = "03-31:0.10,06-30:0.30,09-30:0.60,12-31:0.90"
     min_expected: float = 0.05
@@ -38,7 +38,11 @@ class ReportingSettings(BaseSettings):
     proposals_url: str = "http://localhost:8001"
     disbursement_url: str = "http://localhost:8002"
 
-    def rules(self) -> LagRules:
+    def rules(self, repayment_grace_days: int | None = None) -> LagRules:
+        """The lag rules; the repayment grace is the shared setting (`REPAYMENT_GRACE_DAYS`)
+        unless given."""
+        if repayment_grace_days is None:
+            repayment_grace_days = settings().repayment_grace_days
         curve = []
         for point in self.expected_curve.split(","):
             day, share = point.split(":")
@@ -65,7 +69,6 @@ class ReportingSettings(BaseSettings):
                 "report_due_day",
                 "progress_gap_points",
                 "settlement_days",
-                "repayment_grace_days",
                 "min_expected",
                 "critical_rate_factor",
                 "warning_rate_factor",
@@ -91,6 +94,7 @@ class ReportingSettings(BaseSettings):
             forecast_short_share=self.forecast_short_share,
             forecast_from=(from_month, from_day),
             forecast_years=self.forecast_years,
+            repayment_grace_days=repayment_grace_days,
             **fields,
         )
 

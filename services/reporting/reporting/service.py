@@ -5,20 +5,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from nameko.dependency_providers import Config
-from nameko.timer import timer
 from werkzeug.wrappers import Request, Response
 
-from grantflow.audit import AuditLog, AuditTrail
-from grantflow.auth import ALL_PROVINCE_READERS, AUDIT_READERS, CENTRAL, SYSTEM, Principal
-from grantflow.config import settings
+from grantflow.auth import ALL_PROVINCE_READERS, AUDIT_READERS, CENTRAL, SYSTEM
 from grantflow.contract import Envelope
-from grantflow.db import Database
 from grantflow.domain import FUNDS
 from grantflow.errors import Refused
 from grantflow.http import (
-    Caller,
-    Observable,
     api,
     not_in_future,
     query_choice,
@@ -26,41 +19,33 @@ from grantflow.http import (
     query_int,
     query_text,
 )
-from grantflow.ingest import RawMessage, lifecycle_ingest
+from grantflow.ingest import RawMessage, dead_letter_ingest, domain_event_ingest
 from grantflow.outcomes import Outcome, apply_batch
-from grantflow.relay import OutboxRelay
-from reporting import announce as announcing
-from reporting import deadletters, projections, views
-from reporting.adapters import tables
-from reporting.adapters.tables import inbox, outbox
-from reporting.business import Business
-from reporting.config import reporting_settings
-from reporting.evaluation import Evaluation
+from grantflow.startup import every
+from reporting import deadletters, views
+from reporting.adapters import projections
+from reporting.adapters.evaluation import Evaluation
+from reporting.adapters.tables import inbox
+from reporting.bootstrap import Wiring, configured
+from reporting.handlers import announce as announcing
 
 REASONS_PER_PROVINCE = 20  # in the answer of an evaluation, unless asked otherwise
 
 
-class ReportingService(Observable):
+class ReportingService(Wiring):
     name = "reporting"
 
-    db = Database()
-    config = Config()
-    relay = OutboxRelay(outbox)
-    business = Business(reporting_settings().metric_years)
-    caller: Principal = Caller()
-    audit: AuditLog = AuditTrail(tables.audit)
-
-    @lifecycle_ingest(projections.HANDLED, from_domain_events=True)
+    @domain_event_ingest(projections.HANDLED)
     def project(self, events: list[Envelope]) -> list[Outcome]:
         """Every domain event of proposals and disbursement into the read models."""
         return apply_batch(self.db, inbox, events, projections.apply_events, self.audit)
 
-    @lifecycle_ingest((), queue=settings().dead_letter_queue, raw=True)
+    @dead_letter_ingest()
     def keep_dead_letters(self, messages: list[RawMessage]) -> list[Outcome]:
         """Everything any service dead-lettered, into the store behind /api/v1/dead-letters."""
         return deadletters.store(self.db, messages)
 
-    @timer(interval=reporting_settings().lag_interval_seconds)
+    @every(interval=lambda config: configured().own.lag_interval_seconds)
     def evaluate_today(self) -> None:
         self._evaluate(date.today(), announce=True)
 
@@ -107,12 +92,13 @@ class ReportingService(Observable):
     ) -> tuple[Evaluation, list[dict[str, str]]]:
         actor = self.caller.sub if self.caller else announcing.SOURCE  # the timer: ourselves
         result, announced = announcing.run(
-            self.db, reporting_settings().rules(), as_of, announce, self.audit.acting(actor), first
+            self.db, self.cfg.rules, as_of, announce, self.audit.acting(actor), first
         )
         if announce:  # the metrics show the latest announced evaluation
             self.business.observe(result, views.states_by_province(self.db, as_of))
-            rules = reporting_settings().rules()
-            self.business.observe_quality(as_of.year, views.data_quality(self.db, rules, as_of))
+            self.business.observe_quality(
+                as_of.year, views.data_quality(self.db, self.cfg.rules, as_of)
+            )
             self.db.rollback()
         return result, announced
 
@@ -122,7 +108,7 @@ class ReportingService(Observable):
         year, as_of = _year_and_date(request)
         report = views.province_report(
             self.db,
-            reporting_settings().rules(),
+            self.cfg.rules,
             year,
             query_choice(request, "source_fund", FUNDS),
             as_of,
@@ -133,7 +119,7 @@ class ReportingService(Observable):
     def region_report(self, request: Request, region: str) -> Any:
         """The regional report of a period (`?period=2016-H1`), as the 2016 report reads."""
         period = query_text(request, "period") or str(date.today().year)
-        report = views.region_report(self.db, reporting_settings().rules(), region, period)
+        report = views.region_report(self.db, self.cfg.rules, region, period)
         return _maybe_csv(request, report, views.region_rows, f"{region}-{period}")
 
     @api("GET", "/api/v1/warnings", allow=ALL_PROVINCE_READERS)
@@ -155,7 +141,7 @@ class ReportingService(Observable):
     @api("POST", "/api/v1/dead-letters/<int:dead_id>/redrive", allow=CENTRAL)
     def redrive(self, request: Request, dead_id: int) -> dict[str, Any]:
         """Publish a dead letter's body again to `grantflow.lifecycle`, once."""
-        cfg = settings()
+        cfg = self.cfg.shared
         uri = self.config.get("AMQP_URI") or cfg.amqp_uri
         return deadletters.redrive(self.db, dead_id, uri, cfg.lifecycle_exchange)
 

@@ -131,7 +131,7 @@ def _rebuild() -> int:
     from grantflow.config import settings
     from grantflow.db import make_engine
     from reporting.config import reporting_settings
-    from reporting.rebuild import rebuild
+    from reporting.handlers.rebuild import rebuild
 
     cfg = reporting_settings()
     applied = rebuild(

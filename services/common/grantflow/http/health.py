@@ -19,10 +19,10 @@ class Health(DependencyProvider):
 
     def checks(self) -> dict[str, bool]:
         from grantflow.db import Database
-        from grantflow.ingest import LifecycleIngest
+        from grantflow.ingest import Ingest
 
         databases = [d for d in self.container.dependencies if isinstance(d, Database)]
-        consumers = [e for e in self.container.entrypoints if isinstance(e, LifecycleIngest)]
+        consumers = [e for e in self.container.entrypoints if isinstance(e, Ingest)]
         return {
             "database": all(_answers(d) for d in databases),
             "broker": all(c.connected for c in consumers),

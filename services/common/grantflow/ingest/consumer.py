@@ -1,4 +1,4 @@
-"""The `lifecycle_ingest` entrypoint: a service's queue consumed in batches, one worker each."""
+"""The ingest entrypoints: a queue consumed in batches, one worker each, on one core."""
 
 from __future__ import annotations
 
@@ -19,34 +19,36 @@ from grantflow.amqp import (
     declare_lifecycle,
 )
 from grantflow.config import settings
+from grantflow.contract import Envelope
+from grantflow.ingest.dispositions import dispose_batch
 from grantflow.ingest.rerouting import Rerouting
-from grantflow.ingest.settling import settle_batch
 from grantflow.metrics import ServiceMetrics
+from grantflow.trust import check_domain_event, sender_of, source_policy
 
 log = logging.getLogger(__package__)  # "grantflow.ingest", the name its log lines always had
 
 
-class LifecycleIngest(Entrypoint):
-    """Decorates `method(self, events: list[Envelope]) -> list[Outcome]`.
+class Ingest(Entrypoint):
+    """The core of the three ingest entrypoints: a queue consumed in batches, each applied by
+    one worker of `method(self, batch) -> list[Outcome]`, then each message disposed of.
 
-    By default it consumes the contract's `grantflow.lifecycle`; with `from_domain_events`
-    it consumes other services' domain events from `grantflow.events` the same way.
+    The entrypoints differ only in their exchange, their queue, what they hand over and the
+    source check: `lifecycle_ingest`, `domain_event_ingest`, `dead_letter_ingest`.
     """
+
+    from_domain_events = False  # consume `grantflow.events` rather than `grantflow.lifecycle`
+    raw = False  # hand the messages over unparsed (the dead-letter store wants them so)
 
     def __init__(
         self,
         accepted_types: Iterable[str],
         routing_keys: Iterable[str] | None = None,
         queue: str | None = None,
-        from_domain_events: bool = False,
-        raw: bool = False,
         **kwargs: Any,
     ) -> None:
         self.accepted_types = tuple(accepted_types)
         self.routing_keys = tuple(routing_keys or accepted_types)
         self.queue_name = queue or ""  # "" until setup(): then the service's own
-        self.from_domain_events = from_domain_events
-        self.raw = raw  # hand the messages over unparsed (the dead-letter store wants them so)
         super().__init__(**kwargs)
 
     def setup(self) -> None:
@@ -69,6 +71,9 @@ class LifecycleIngest(Entrypoint):
         self.metrics = ServiceMetrics.of(self.container)
         self._stopping = False
         self.connected = False
+
+    def check_source(self, envelope: Envelope, message: Any) -> None:
+        """Refused unless the event's source may send it on this queue."""
 
     def start(self) -> None:
         self._thread = self.container.spawn_managed_thread(self._run, identifier="ingest")
@@ -133,7 +138,7 @@ class LifecycleIngest(Entrypoint):
         )
 
     def _consume_in_batches(self, conn: Any, pending: list[Any], rerouting: Rerouting) -> None:
-        """A batch is settled when it is full or its first message has lingered long enough."""
+        """A batch is handled when it is full or its first message has lingered long enough."""
         first_at = 0.0
         last_beat = time.monotonic()
         while not self._stopping:
@@ -149,7 +154,40 @@ class LifecycleIngest(Entrypoint):
                 first_at = now
             if pending and (len(pending) >= self.batch_size or now - first_at >= self.linger):
                 batch, pending[:] = list(pending), []
-                settle_batch(self, batch, rerouting)
+                dispose_batch(self, batch, rerouting)
+
+
+class LifecycleIngest(Ingest):
+    """`grantflow.lifecycle` into the service's own queue: internal systems' events, each
+    checked against the sources that may send its type (`grantflow.trust`)."""
+
+    def check_source(self, envelope: Envelope, message: Any) -> None:
+        source_policy().check(envelope.type, envelope.source, sender_of(message))
+
+
+class DomainEventIngest(Ingest):
+    """Other services' domain events from `grantflow.events`, each only from the service
+    that emits its type (`grantflow.trust.DOMAIN_EVENT_SOURCES`)."""
+
+    from_domain_events = True
+
+    def check_source(self, envelope: Envelope, message: Any) -> None:
+        check_domain_event(envelope.type, envelope.source)
+
+
+class DeadLetterIngest(Ingest):
+    """Everything any service dead-lettered (`grantflow.lifecycle.dead`), handed over raw."""
+
+    raw = True
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__((), **kwargs)
+
+    def setup(self) -> None:
+        super().setup()
+        self.queue_name = self.cfg.dead_letter_queue
 
 
 lifecycle_ingest = LifecycleIngest.decorator
+domain_event_ingest = DomainEventIngest.decorator
+dead_letter_ingest = DeadLetterIngest.decorator

@@ -50,14 +50,18 @@ def refused_entry(message: Any, error: Refused, envelope: Envelope | None) -> En
     )
 
 
-def _raw_fields(body: Any) -> dict[str, Any]:
-    """The text fields of an unparseable event that still are readable (source, type, id)."""
+def body_object(body: Any) -> dict[str, Any]:
+    """A message body's JSON object, or {} when it is not one (unparseable, a list...)."""
     try:
         raw = json.loads(body)
     except (ValueError, TypeError, RecursionError):
         return {}
-    if not isinstance(raw, dict):
-        return {}
+    return raw if isinstance(raw, dict) else {}
+
+
+def _raw_fields(body: Any) -> dict[str, Any]:
+    """The text fields of an unparseable event that still are readable (source, type, id)."""
+    raw = body_object(body)
     fields: dict[str, Any] = {
         k: plain_text(raw[k], 200)
         for k in ("source", "type", "id", "subject")

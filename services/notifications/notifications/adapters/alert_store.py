@@ -105,7 +105,7 @@ def alerts_since(session: Session, since: datetime) -> list[Alert]:
     return [to_alert(r) for r in session.execute(query.order_by(alert.c.fingerprint))]
 
 
-def settle(session: Session, alerts: Sequence[Alert], now: datetime) -> None:
+def resolve(session: Session, alerts: Sequence[Alert], now: datetime) -> None:
     """Told: resolving -> resolved, an announced fact -> resolved; unless it changed since."""
     for a in alerts:
         session.execute(

@@ -69,7 +69,7 @@ class Alert:
     data: Mapping[str, Any] = field(default_factory=dict)
     proposal_id: str | None = None
     version: int | None = None  # the emitter's version of the subject: older events are stale
-    revision: int = 1  # bumps on every change, so a flush only settles what it has seen
+    revision: int = 1  # bumps on every change, so a flush only resolves what it has seen
 
     @property
     def is_state(self) -> bool:

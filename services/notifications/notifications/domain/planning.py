@@ -83,7 +83,7 @@ class GroupPlan:
     emails: list[Email]
     held: list[Held]
     notices: dict[str, Notice]  # recipient id -> the notice after this plan (changed ones)
-    settled: list[Alert]  # resolved notices planned, facts announced: set to RESOLVED
+    to_resolve: list[Alert]  # resolved notices planned, facts announced: set to RESOLVED
     next_due: datetime | None  # the next repeat or the end of a silence; None: nothing waits
 
 
@@ -146,12 +146,12 @@ def plan_group(
             after[r.id] = notice = _pruned(notice, still_firing)
         if states and notice.sent_at is not None:  # the next repeat
             wake.append(notice.sent_at + repeat_interval)
-    settled = [
+    to_resolve = [
         a
         for a in alerts
         if a.status == Status.RESOLVING or (a.status == Status.FIRING and not a.is_state)
     ]
-    return GroupPlan(emails, held, after, settled, min(wake) if wake else None)
+    return GroupPlan(emails, held, after, to_resolve, min(wake) if wake else None)
 
 
 def _email(

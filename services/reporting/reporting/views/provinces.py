@@ -11,11 +11,11 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from grantflow.domain import rate
+from reporting.adapters.evaluation import evaluate
+from reporting.adapters.forecasting import combined, forecasts
 from reporting.domain.drivers import DRIVERS
 from reporting.domain.lag import LEVELS, LagRules
 from reporting.domain.quality import Quality
-from reporting.evaluation import evaluate
-from reporting.forecasting import combined, forecasts
 from reporting.views.quality import data_quality
 
 STATE_AS_OF_SQL = """

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from reporting.adapters.quality_sql import ARRIVALS_SQL, DEAD_SQL, PROPOSAL_SCOPE_SQL, PROPOSALS_SQL
 from reporting.domain.lag import LagRules, report_month
 from reporting.domain.quality import Quality
-from reporting.units import unit_code
+from reporting.domain.units import unit_code
 
 
 def data_quality(session: Session, rules: LagRules, as_of: date) -> dict[str, Quality]:

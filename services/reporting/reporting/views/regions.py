@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 from grantflow.domain import FUNDS, change_percent, rate
 from grantflow.errors import Refused
 from grantflow.reference import region_members
+from reporting.adapters.evaluation import evaluate
 from reporting.adapters.tables import progress, proposal
 from reporting.domain.lag import LEVELS, LagRules
-from reporting.evaluation import evaluate
-from reporting.units import MERGER, stored_codes, unit_code
+from reporting.domain.units import MERGER, stored_codes, unit_code
 
 # What the 2016 report counts for each activity, as the outputs and targets name it.
 MEASURES = (

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from grantflow.db import is_postgres
 from grantflow.domain import Scope
 from grantflow.reference import province as province_on
-from reporting.lag_sql import FIGURES_SQL
-from reporting.units import MERGER, unit_code
+from reporting.adapters.lag_sql import FIGURES_SQL
+from reporting.domain.units import MERGER, unit_code
 
 
 @dataclass

@@ -19,8 +19,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from grantflow.contract import Envelope
+from reporting.adapters.rows import add_money, day
 from reporting.adapters.tables import money, plan, proposal, schedule
-from reporting.rows import add_money, day
 
 
 def commitment(session: Session, e: Envelope) -> None:

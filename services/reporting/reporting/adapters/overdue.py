@@ -14,9 +14,9 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from grantflow.contract import new_event
+from reporting.adapters.evaluation import KEPT, keep_as
 from reporting.adapters.tables import outbox
 from reporting.domain.lag import LagRules, detail
-from reporting.evaluation import KEPT, keep_as
 
 SOURCE = "grantflow/reporting"
 PAGE = 1000  # overdue announcements built and stored at a time

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from reporting.adapters.outstanding import Key, outstanding
 from reporting.domain.forecast import Forecast, Outstanding, forecast, same_day, short_level
 from reporting.domain.lag import LEVELS, LagRules
-from reporting.units import unit_code
+from reporting.domain.units import unit_code
 
 
 @dataclass(frozen=True)

@@ -9,21 +9,38 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from sqlalchemy import select, tuple_, update
+from sqlalchemy import delete, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from grantflow.contract import Envelope
 from grantflow.db import insert
 from grantflow.errors import Early
 from grantflow.outcomes import Applied, NotApplied, Outcome
-from reporting import arrivals, disbursement_events, proposal_events
-from reporting.adapters.tables import stream, watermark
+from reporting.adapters import arrivals, disbursement_events, proposal_events
+from reporting.adapters.tables import (
+    inbox,
+    money,
+    plan,
+    progress,
+    proposal,
+    schedule,
+    stream,
+    watermark,
+)
 
 HANDLED = proposal_events.EVENTS + disbursement_events.EVENTS
 PROJECT: dict[str, Callable[[Session, Envelope], None]] = {
     **proposal_events.WRITES,
     **disbursement_events.WRITES,
 }
+
+PROJECTIONS = (stream, proposal, progress, plan, money, schedule, inbox.table)
+
+
+def empty(session: Session) -> None:
+    """Every read model and the inbox emptied, for a rebuild."""
+    for table in PROJECTIONS:
+        session.execute(delete(table))
 
 
 def apply_events(session: Session, events: Sequence[Envelope]) -> list[Outcome]:

@@ -8,37 +8,16 @@ announces nothing twice; after it every report gives the answer it gave before.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import requests
-from sqlalchemy import Engine, delete
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from grantflow.auth import client_headers
 from grantflow.contract import contract
 from grantflow.outcomes import NotApplied
-from reporting import projections
-from reporting.adapters.tables import inbox, money, plan, progress, proposal, schedule, stream
-
-PROJECTIONS = (stream, proposal, progress, plan, money, schedule, inbox.table)
-
-
-def event_log(base_url: str, page: int = 1000) -> Iterator[dict[str, Any]]:
-    after = 0
-    while True:
-        r = requests.get(
-            f"{base_url}/api/v1/event-log",
-            params={"after": after, "limit": page},
-            headers=client_headers(),
-            timeout=30,
-        )
-        r.raise_for_status()
-        body = r.json()
-        yield from body["events"]
-        if not body["events"]:
-            return
-        after = body["next"]
+from reporting.adapters import projections
+from reporting.adapters.event_log import event_log
+from reporting.adapters.tables import inbox
 
 
 def rebuild(engine: Engine, sources: list[str], batch: int = 500) -> int:
@@ -46,8 +25,7 @@ def rebuild(engine: Engine, sources: list[str], batch: int = 500) -> int:
     import json
 
     with Session(engine) as session:
-        for table in PROJECTIONS:
-            session.execute(delete(table))
+        projections.empty(session)
         applied = 0
         for base_url in sources:
             pending = []

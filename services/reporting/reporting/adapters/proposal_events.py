@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from grantflow.contract import Envelope
 from grantflow.db import insert
+from reporting.adapters.rows import add_money, day
 from reporting.adapters.tables import money, progress, proposal
-from reporting.rows import add_money, day
 
 
 def _set(session: Session, e: Envelope, **values: Any) -> None:

@@ -20,12 +20,12 @@ from sqlalchemy.orm import Session
 
 from grantflow.db import is_postgres
 from grantflow.domain import Scope, rate
-from reporting.comparison import group_of
+from reporting.adapters.figures import ProvinceFigures, no_jit, province_figures
+from reporting.adapters.lag_sql import LAGGING_SQL, REASONS_SQL
+from reporting.domain.comparison import group_of
 from reporting.domain.drivers import judge, peer_averages
 from reporting.domain.lag import LagRules, detail, expected_rate, report_month
-from reporting.figures import ProvinceFigures, no_jit, province_figures
-from reporting.lag_sql import LAGGING_SQL, REASONS_SQL
-from reporting.units import stored_codes, unit_code
+from reporting.domain.units import stored_codes, unit_code
 
 KEPT = "lag_reason"
 __all__ = ["Evaluation", "ProvinceFigures", "evaluate", "province_figures"]

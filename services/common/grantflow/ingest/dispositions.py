@@ -1,4 +1,4 @@
-"""A batch: applied by one worker of the service, then each of its messages settled.
+"""A batch: applied by one worker of the service, then each of its messages disposed of.
 
 A message is acked when its event was applied or was a duplicate; an early event goes to a
 delay queue to be tried again; anything else is dead-lettered. Invalid messages are
@@ -21,26 +21,25 @@ from grantflow.ingest.rerouting import Rerouting
 from grantflow.ingest.screening import screened
 from grantflow.metrics import ServiceMetrics
 from grantflow.outcomes import Applied, Duplicate, NotApplied, Outcome
-from grantflow.trust import sender_of, source_policy
 
 if TYPE_CHECKING:
-    from grantflow.ingest.consumer import LifecycleIngest
+    from grantflow.ingest.consumer import Ingest
 
 log = logging.getLogger(__package__)  # "grantflow.ingest", the name its log lines always had
 
 
-def settle_batch(ingest: LifecycleIngest, messages: Sequence[Any], rerouting: Rerouting) -> None:
+def dispose_batch(ingest: Ingest, messages: Sequence[Any], rerouting: Rerouting) -> None:
     """Apply the batch's valid events in one worker, then ack, retry or dead-letter each."""
     if ingest.raw:
-        settle_stored(messages, applied_apart(ingest, [RawMessage.of(m) for m in messages]))
+        dispose_stored(messages, applied_apart(ingest, [RawMessage.of(m) for m in messages]))
         return
     valid = valid_events(messages, ingest, rerouting)
     if valid:
         outcomes = applied_apart(ingest, [envelope for _, envelope in valid])
-        settle_applied(valid, outcomes, rerouting, ingest.metrics)
+        dispose_applied(valid, outcomes, rerouting, ingest.metrics)
 
 
-def applied_apart(ingest: LifecycleIngest, events: list[Any]) -> list[Outcome]:
+def applied_apart(ingest: Ingest, events: list[Any]) -> list[Outcome]:
     """The events applied in one transaction; when the database refuses the batch for what
     an event holds, the batch is halved until that event stands alone, then refused alone
     (`unstorable`) while the others are applied. A failure of the database as a whole
@@ -61,7 +60,7 @@ def applied_apart(ingest: LifecycleIngest, events: list[Any]) -> list[Outcome]:
 
 
 def apply_in_worker(
-    ingest: LifecycleIngest, events: list[Any]
+    ingest: Ingest, events: list[Any]
 ) -> tuple[list[Outcome], BaseException | None]:
     """The events applied by one worker of the service, in one database transaction, or the
     exception that failed it."""
@@ -78,7 +77,7 @@ def apply_in_worker(
 
 
 def valid_events(
-    messages: Sequence[Any], ingest: LifecycleIngest, rerouting: Rerouting
+    messages: Sequence[Any], ingest: Ingest, rerouting: Rerouting
 ) -> list[tuple[Any, Envelope]]:
     """Each message that is a contract event of an accepted type from a source allowed to
     send it, with its envelope; the others are dead-lettered."""
@@ -91,8 +90,7 @@ def valid_events(
             rerouting.dead_letter(message, error, None)
             continue
         try:
-            if not ingest.from_domain_events:  # grantflow.events: only our services write there
-                source_policy().check(envelope.type, envelope.source, sender_of(message))
+            ingest.check_source(envelope, message)
         except Refused as error:
             rerouting.dead_letter(message, error, envelope)
             continue
@@ -100,7 +98,7 @@ def valid_events(
     return valid
 
 
-def settle_applied(
+def dispose_applied(
     valid: Sequence[tuple[Any, Envelope]],
     outcomes: Sequence[Outcome],
     rerouting: Rerouting,
@@ -118,7 +116,7 @@ def settle_applied(
             rerouting.dead_letter(message, outcome.error, envelope)
 
 
-def settle_stored(messages: Sequence[Any], outcomes: Sequence[Outcome]) -> None:
+def dispose_stored(messages: Sequence[Any], outcomes: Sequence[Outcome]) -> None:
     """Raw messages: ack what the store kept; when the database was down, the messages stay
     queued and the consumer pauses a second. One the store refused even bare (never seen)
     is logged with its body and acked: requeued, it would come back for ever."""

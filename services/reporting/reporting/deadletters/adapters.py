@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -15,7 +14,7 @@ from grantflow.amqp import connect, persistent_message
 from grantflow.contract import CONTENT_TYPE
 from grantflow.errors import Early, Refused, is_data_error
 from grantflow.ingest import RawMessage
-from grantflow.ingest.dead_letters import plain_text
+from grantflow.ingest.dead_letters import body_object, plain_text
 from grantflow.outcomes import Applied, NotApplied, Outcome
 from reporting.adapters.tables import dead_letter
 
@@ -29,12 +28,7 @@ def _text(value: Any, limit: int | None) -> str | None:
 
 
 def _envelope_fields(body: bytes) -> dict[str, str | None]:
-    try:
-        event = json.loads(body)
-    except (ValueError, TypeError, RecursionError):
-        return {}
-    if not isinstance(event, dict):
-        return {}
+    event = body_object(body)
     return {k: _text(event.get(k), 200) for k in ("source", "type", "id")}
 
 

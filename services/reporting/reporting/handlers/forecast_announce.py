@@ -16,11 +16,11 @@ from sqlalchemy.orm import Session
 
 from grantflow.contract import new_event
 from grantflow.db import insert
+from reporting.adapters.evaluation import ProvinceFigures
+from reporting.adapters.forecasting import ProvinceForecast
+from reporting.adapters.overdue import SOURCE, Announced
 from reporting.adapters.tables import forecast_level, outbox
 from reporting.domain.lag import LagRules
-from reporting.evaluation import ProvinceFigures
-from reporting.forecasting import ProvinceForecast
-from reporting.overdue import SOURCE, Announced
 
 
 def evidence(

@@ -6,14 +6,15 @@ a handful of states and reason codes. No proposal id is ever a label.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from nameko.extensions import DependencyProvider
 from prometheus_client import Gauge
 
 from grantflow.metrics import ServiceMetrics
+from reporting.adapters.evaluation import Evaluation
 from reporting.domain.lag import LEVELS
-from reporting.evaluation import Evaluation
 
 SCOPE = ["province", "source_fund", "year"]
 
@@ -137,11 +138,11 @@ class BusinessMetrics:
 
 
 class Business(DependencyProvider):
-    def __init__(self, years: int) -> None:
-        self.years = years
+    def __init__(self, years: Callable[[], int]) -> None:
+        self.years = years  # read at start
 
     def setup(self) -> None:
-        self.metrics = BusinessMetrics(ServiceMetrics.of(self.container).registry, self.years)
+        self.metrics = BusinessMetrics(ServiceMetrics.of(self.container).registry, self.years())
 
     def get_dependency(self, worker_ctx: Any) -> BusinessMetrics:
         return self.metrics

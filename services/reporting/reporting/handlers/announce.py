@@ -16,20 +16,25 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from grantflow.audit import Acting
 from grantflow.contract import new_event
-from grantflow.db import insert, is_postgres
 from grantflow.domain import Scope
-from reporting import forecast_announce, overdue
-from reporting.adapters.tables import level, level_history, outbox
-from reporting.comparison import group_label
+from reporting.adapters import levels, overdue
+from reporting.adapters.evaluation import (
+    Evaluation,
+    ProvinceFigures,
+    evaluate,
+    first_reasons,
+    reasons_of,
+)
+from reporting.adapters.forecasting import forecasts
+from reporting.adapters.overdue import SOURCE, Announced
+from reporting.adapters.tables import outbox
+from reporting.domain.comparison import group_label
 from reporting.domain.lag import LagRules
-from reporting.evaluation import Evaluation, ProvinceFigures, evaluate, first_reasons, reasons_of
-from reporting.forecasting import forecasts
-from reporting.overdue import SOURCE, Announced
+from reporting.handlers import forecast_announce
 
 LOCK_KEY = 7_420_160_004
 EVIDENCE = 500  # reasons in a province's evidence: the province_lagging schema's maxItems
@@ -64,8 +69,8 @@ def run(
     """Evaluate as of `as_of`, each province with its first `reasons_per_province` reasons;
     with `announce`, record and announce what changed (and each change of level in the
     audit trail, under `by`). Answers the evaluation and what was announced."""
-    if announce and is_postgres(session):
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
+    if announce:
+        levels.lock(session, LOCK_KEY)
     result = evaluate(session, rules, as_of, keep=True)
     first = first_reasons(session, rules, as_of, reasons_per_province)
     for f in result.figures:
@@ -89,10 +94,7 @@ def _changes_of_level(
     by: Acting | None,
 ) -> list[Announced]:
     now = datetime.now(UTC)
-    current = {
-        (r.province, r.year, r.source_fund): r
-        for r in session.execute(select(level).where(level.c.year == as_of.year))
-    }
+    current = levels.current(session, as_of.year)
     announced: list[Announced] = []
     for f in figures:
         before = current.get(f.key)
@@ -105,7 +107,7 @@ def _changes_of_level(
         event = _level_event(f, previous, version, data, reasons)
         outbox.add(session, [event])
         announced.append({"type": event["type"], "subject": event["subject"]})
-        _record_level(session, f, previous, version, as_of, data | {"reasons": reasons}, now)
+        levels.record(session, f, previous, version, as_of, data | {"reasons": reasons}, now)
         if by is not None:
             by.changed(
                 session,
@@ -141,39 +143,6 @@ def _level_event(
             "reasons_by_code": dict(sorted(f.reason_counts.items())),
             "reasons": reasons,
         },
-    )
-
-
-def _record_level(
-    session: Session,
-    f: ProvinceFigures,
-    previous: str,
-    version: int,
-    as_of: date,
-    proof: dict[str, Any],
-    now: datetime,
-) -> None:
-    """The province's current level, and a line of its history."""
-    scope = {"province": f.province, "year": f.year, "source_fund": f.source_fund}
-    day = as_of.toordinal()
-    stmt = insert(session, level).values(
-        **scope, level=f.level, version=version, as_of_day=day, evidence=proof
-    )
-    session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=list(scope),
-            set_={k: stmt.excluded[k] for k in ("level", "version", "as_of_day", "evidence")},
-        )
-    )
-    session.execute(
-        level_history.insert().values(
-            **scope,
-            level=f.level,
-            previous_level=previous,
-            as_of_day=day,
-            evaluated_at=now,
-            evidence=proof,
-        )
     )
 
 
