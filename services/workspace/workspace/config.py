@@ -77,7 +77,11 @@ class WorkspaceSettings(BaseSettings):
 
     @property
     def cookie_secret(self) -> str:
-        return self.session_secret or settings().auth_jwt_secret or DEVELOPMENT_SECRET
+        return (
+            self.session_secret
+            or settings().auth_jwt_secret.get_secret_value()
+            or DEVELOPMENT_SECRET
+        )
 
     def roles_by_claim(self) -> dict[str, str]:
         return dict(json.loads(self.oidc_role_map))
