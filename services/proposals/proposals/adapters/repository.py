@@ -86,9 +86,7 @@ def save(session: Session, proposals: Sequence[Proposal]) -> None:
     rows = [{**to_row(p), "created_at": now, "updated_at": now} for p in proposals]
     stmt = insert(session, proposal)  # executemany: compiled once, cached
     updated = {c: stmt.excluded[c] for c in (*KEY_COLUMNS, "detail", "updated_at")}
-    session.execute(
-        stmt.on_conflict_do_update(index_elements=["proposal_id"], set_=updated), rows
-    )
+    session.execute(stmt.on_conflict_do_update(index_elements=["proposal_id"], set_=updated), rows)
 
 
 def record_history(session: Session, entries: Sequence[dict[str, Any]]) -> None:
