@@ -9,6 +9,7 @@ by event id. With several replicas, `FOR UPDATE SKIP LOCKED` gives each its own 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -83,6 +84,7 @@ class OutboxRelay(DependencyProvider):
 
     def _run(self) -> None:
         backoff = 0.5
+        observed = 0.0  # monotonic time of the last backlog gauge
         while not self._stopping:
             self._wake = Event()  # reset before looking, so a wake during the batch is kept
             try:
@@ -95,8 +97,12 @@ class OutboxRelay(DependencyProvider):
                 eventlet.sleep(backoff)
                 backoff = min(backoff * 2, 30.0)
                 continue
-            self.observe_backlog()
-            if published < self.batch_size:
+            # count+min after every full batch was 3-4% of CPU: while draining, once a second
+            full = published >= self.batch_size
+            if not full or time.monotonic() - observed >= 1.0:
+                self.observe_backlog()
+                observed = time.monotonic()
+            if not full:
                 eventlet.with_timeout(self.poll_seconds, self._wake.wait, timeout_value=None)
 
     def relay_once(self) -> int:
