@@ -4,20 +4,27 @@ from __future__ import annotations
 
 import copy
 from dataclasses import fields
+from functools import cache
 from typing import Any, TypeVar
 
 T = TypeVar("T")
 
 
+@cache
+def _names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
 def to_change(record: T) -> T:
-    """A shallow copy with its lists, dicts and sets copied one level down.
+    """A copy of a dataclass record with its lists, dicts and sets copied one level down.
 
     Cheaper than `copy.deepcopy` (6-7% of a service's CPU): the records' list items are frozen
     (`Line`) or plain values, and rules replace nested dicts instead of changing them in place.
     """
-    fresh = copy.copy(record)
-    for f in fields(fresh):  # type: ignore[arg-type]
-        value: Any = getattr(fresh, f.name)
+    fresh = object.__new__(type(record))
+    for name in _names(type(record)):
+        value: Any = getattr(record, name)
         if isinstance(value, list | dict | set):
-            setattr(fresh, f.name, copy.copy(value))
+            value = copy.copy(value)
+        object.__setattr__(fresh, name, value)
     return fresh
