@@ -24,7 +24,7 @@ from reporting.adapters.tables import inbox, money, plan, progress, proposal, sc
 PROJECTIONS = (stream, proposal, progress, plan, money, schedule, inbox.table)
 
 
-def event_log(base_url: str, page: int = 1000) -> Iterator[dict[str, Any]]:
+def event_log(base_url: str, page: int = 10000) -> Iterator[dict[str, Any]]:
     after = 0
     while True:
         r = requests.get(
@@ -41,7 +41,7 @@ def event_log(base_url: str, page: int = 1000) -> Iterator[dict[str, Any]]:
         after = body["next"]
 
 
-def rebuild(engine: Engine, sources: list[str], batch: int = 500) -> int:
+def rebuild(engine: Engine, sources: list[str], batch: int = 2000) -> int:
     """Empty the projections, replay every source's event log; returns the events applied."""
     import json
 
