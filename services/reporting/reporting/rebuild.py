@@ -24,7 +24,7 @@ from reporting.adapters.tables import inbox, money, plan, progress, proposal, sc
 PROJECTIONS = (stream, proposal, progress, plan, money, schedule, inbox.table)
 
 
-def event_log(base_url: str, page: int = 10000) -> Iterator[dict[str, Any]]:
+def event_log(base_url: str, page: int = 1000) -> Iterator[dict[str, Any]]:
     after = 0
     while True:
         r = requests.get(
