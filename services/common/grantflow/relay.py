@@ -9,6 +9,7 @@ by event id. With several replicas, `FOR UPDATE SKIP LOCKED` gives each its own 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -83,6 +84,7 @@ class OutboxRelay(DependencyProvider):
 
     def _run(self) -> None:
         backoff = 0.5
+        observed = 0.0  # monotonic time of the last backlog gauge
         while not self._stopping:
             self._wake = Event()  # reset before looking, so a wake during the batch is kept
             try:
@@ -95,7 +97,11 @@ class OutboxRelay(DependencyProvider):
                 eventlet.sleep(backoff)
                 backoff = min(backoff * 2, 30.0)
                 continue
-            self.observe_backlog()
+            # count+min after every batch was 3-5% of CPU: while publishing, once a second;
+            # when there was nothing to publish, at every poll
+            if published == 0 or time.monotonic() - observed >= 1.0:
+                self.observe_backlog()
+                observed = time.monotonic()
             if published < self.batch_size:
                 eventlet.with_timeout(self.poll_seconds, self._wake.wait, timeout_value=None)
 

@@ -5,6 +5,7 @@ days are ISO dates, stored as day numbers (`date.toordinal()`); rates and year-o
 are rounded once, here. A rule's refusal is `Refused`; `Early` when a prerequisite is missing.
 """
 
+from grantflow.domain.copying import to_change
 from grantflow.domain.days import day, day_number, from_day_number
 from grantflow.domain.money import Dong, change_percent, rate
 from grantflow.domain.refusals import Early, Refused
@@ -22,4 +23,5 @@ __all__ = [
     "day_number",
     "from_day_number",
     "rate",
+    "to_change",
 ]

@@ -104,10 +104,19 @@ def dispose_applied(
     rerouting: Rerouting,
     metrics: ServiceMetrics,
 ) -> None:
-    """Ack what was applied (or a duplicate), retry what came early, dead-letter the rest."""
+    """Ack what was applied (or a duplicate), retry what came early, dead-letter the rest.
+
+    When every event was applied, one multiple ack settles the batch: the consumer settles one
+    batch at a time, so each earlier delivery on its channel is already acked (a retry or a
+    dead letter is acked once the broker confirmed its copy).
+    """
+    whole = bool(valid) and all(isinstance(o, (Applied, Duplicate)) for o in outcomes)
+    if whole:
+        max((m for m, _ in valid), key=lambda m: m.delivery_tag).ack(multiple=True)
     for (message, envelope), outcome in zip(valid, outcomes, strict=True):
         if isinstance(outcome, (Applied, Duplicate)):
-            message.ack()
+            if not whole:
+                message.ack()
             label = "applied" if isinstance(outcome, Applied) else "duplicate"
             metrics.consumed.labels(metrics.service, envelope.type, label).inc()
         elif outcome.retryable:

@@ -150,12 +150,13 @@ def save_commitments(session: Session, items: Sequence[Commitment]) -> None:
         }
         for c in items
     ]
-    stmt = insert(session, commitment).values(rows)
+    stmt = insert(session, commitment)  # executemany: compiled once, cached
     keep = [c.name for c in commitment.c if c.name != "proposal_id"]
     session.execute(
         stmt.on_conflict_do_update(
             index_elements=["proposal_id"], set_={k: stmt.excluded[k] for k in keep}
-        )
+        ),
+        rows,
     )
 
 

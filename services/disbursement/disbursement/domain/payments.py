@@ -15,12 +15,11 @@ first, so each rule here decides by the dates the events carry, never by their a
 
 from __future__ import annotations
 
-import copy
 from datetime import date
 from typing import Any
 
 from disbursement.domain.model import Commitment, Entry, EntryKind, Stage
-from grantflow.domain import Early, Refused, day
+from grantflow.domain import Early, Refused, day, to_change
 from grantflow.reference import advance_cap_percent
 
 
@@ -34,7 +33,7 @@ def pay(
         raise Early("unknown_commitment", f"no contract of proposal {pid} has been recorded yet")
     if existing.stage == Stage.CONTRACTED and kind == "final":
         raise Early("not_accepted", f"a final payment of {pid} waits for its acceptance")
-    c = copy.deepcopy(existing)
+    c = to_change(existing)
     if voucher in c.vouchers:
         raise Refused("voucher_used", f"voucher {voucher} was already paid on proposal {pid}")
     _within_settlement(c, amount, paid_on)

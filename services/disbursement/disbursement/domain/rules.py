@@ -8,7 +8,6 @@ arrive (a payment before its contract).
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -23,7 +22,7 @@ from disbursement.domain.model import (
     Stage,
     due_by,
 )
-from grantflow.domain import Early, Refused, Scope, day
+from grantflow.domain import Early, Refused, Scope, day, to_change
 from grantflow.reference import code_on, province
 
 
@@ -125,7 +124,7 @@ def _open(existing: Commitment | None, pid: str, *stages: Stage) -> Commitment:
             "illegal_transition",
             f"proposal {pid} is {existing.stage}; this needs {', '.join(stages)}",
         )
-    return copy.deepcopy(existing)
+    return to_change(existing)
 
 
 def accept(existing: Commitment | None, d: dict[str, Any]) -> Change:
@@ -134,7 +133,7 @@ def accept(existing: Commitment | None, d: dict[str, Any]) -> Change:
     One that arrives after the cancellation announced later is history: its day is kept.
     """
     if existing is not None and existing.stage == Stage.CANCELLED:
-        c = copy.deepcopy(existing)
+        c = to_change(existing)
         c.accepted_on = c.accepted_on or day(d["accepted_on"])
         return Change(c, None)
     c = _open(existing, d["proposal_id"], Stage.CONTRACTED)

@@ -79,14 +79,14 @@ def load_for_update(session: Session, ids: Iterable[str]) -> dict[str, Proposal]
 
 
 def save(session: Session, proposals: Sequence[Proposal]) -> None:
-    """Insert or update in one statement, whatever the number of proposals."""
+    """Insert or update in one cached statement (executemany), whatever the number."""
     if not proposals:
         return
     now = datetime.now(UTC)
     rows = [{**to_row(p), "created_at": now, "updated_at": now} for p in proposals]
-    stmt = insert(session, proposal).values(rows)
+    stmt = insert(session, proposal)  # executemany: compiled once, cached
     updated = {c: stmt.excluded[c] for c in (*KEY_COLUMNS, "detail", "updated_at")}
-    session.execute(stmt.on_conflict_do_update(index_elements=["proposal_id"], set_=updated))
+    session.execute(stmt.on_conflict_do_update(index_elements=["proposal_id"], set_=updated), rows)
 
 
 def record_history(session: Session, entries: Sequence[dict[str, Any]]) -> None:

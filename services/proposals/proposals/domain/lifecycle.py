@@ -7,13 +7,12 @@ announce. A broken rule raises `Refused` (never applicable) or `Early` (retry la
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from grantflow.domain import Early, Refused, day
+from grantflow.domain import Early, Refused, day, to_change
 from grantflow.reference import ceiling_for, code_on
 from proposals.domain.model import RANK, TERMINAL, Line, Proposal, State
 from proposals.domain.support import overrides_already_supported
@@ -39,7 +38,7 @@ def require(proposal: Proposal | None, proposal_id: str, *allowed: State) -> Pro
     if proposal is None:
         raise Early("unknown_proposal", f"proposal {proposal_id} has not been submitted")
     if proposal.state in allowed:
-        return copy.deepcopy(proposal)
+        return to_change(proposal)
     wanted = ", ".join(allowed)
     if proposal.state not in TERMINAL and RANK[proposal.state] < min(RANK[s] for s in allowed):
         raise Early(
@@ -89,7 +88,7 @@ def submit(existing: Proposal | None, d: dict[str, Any], on: date) -> Change:
     if existing is None:
         proposal, before = Proposal(proposal_id=pid, **fields), None
     else:
-        proposal, before = copy.deepcopy(existing), existing.state
+        proposal, before = to_change(existing), existing.state
         for name, value in fields.items():
             setattr(proposal, name, value)
         # A resubmitted proposal is appraised afresh.
@@ -218,7 +217,7 @@ def report_progress(existing: Proposal | None, d: dict[str, Any], on: date) -> C
         # A report as of a day on or before the acceptance, overtaken by it: history. The
         # proposal stays where it is; the report is announced for the record.
         assert existing is not None
-        p = copy.deepcopy(existing)
+        p = to_change(existing)
         data = {
             "as_of": d["as_of"],
             "percent_complete": d["percent_complete"],

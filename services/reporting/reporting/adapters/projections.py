@@ -79,11 +79,12 @@ def apply_events(session: Session, events: Sequence[Envelope]) -> list[Outcome]:
         if versions.get((s, sub)) != v
     ]
     if changed:
-        stmt = insert(session, stream).values(changed)
+        stmt = insert(session, stream)  # executemany: compiled once, cached
         session.execute(
             stmt.on_conflict_do_update(
                 index_elements=["source", "subject"], set_={"version": stmt.excluded.version}
-            )
+            ),
+            changed,
         )
     if projected:  # last: the row stays locked only until the commit that follows
         session.execute(update(watermark).values(changes=watermark.c.changes + 1))

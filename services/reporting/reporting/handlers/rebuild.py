@@ -20,7 +20,7 @@ from reporting.adapters.event_log import event_log
 from reporting.adapters.tables import inbox
 
 
-def rebuild(engine: Engine, sources: list[str], batch: int = 500) -> int:
+def rebuild(engine: Engine, sources: list[str], batch: int = 2000) -> int:
     """Empty the projections, replay every source's event log; returns the events applied."""
     import json
 
