@@ -25,11 +25,19 @@ def test_a_failed_batch_copies_no_sql_parameters_into_dead_letters_or_the_audit_
         "INGEST_RETRY_DELAYS_SECONDS": "0.2",
         "INGEST_BATCH_LINGER_MS": "300",
     }
+    # The contract now refuses what would break a column before the database sees it, so the
+    # database is made to refuse one title itself; its batch-mate holds the secret title.
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "ALTER TABLE proposals_proposal ADD CONSTRAINT no_poison "
+                "CHECK (title NOT LIKE 'poison%')"
+            )
+        )
     service = ServiceProcess("proposals", env).start()
     try:
         good = events.submitted("FD-1", title=SECRET_TITLE)
-        bad = events.submitted("FD-2")
-        bad["source"] = "urn:gso:74:" + "x" * 300  # longer than the inbox column
+        bad = events.submitted("FD-2", title="poison " + "x" * 40)
         clean.publish_all([good, bad])
         wait_until(lambda: clean.depth(DEAD) >= 1, 30, "the bad event's dead letter")
         letters = clean.get_all(DEAD)
@@ -42,8 +50,11 @@ def test_a_failed_batch_copies_no_sql_parameters_into_dead_letters_or_the_audit_
             ]
     finally:
         service.stop()
+        with engine.begin() as conn:
+            conn.execute(text("ALTER TABLE proposals_proposal DROP CONSTRAINT no_poison"))
     said = [str(m.headers.get("x-error-detail")) for m in letters] + details
-    assert said and all(m.headers["x-error-code"] == "handler_error" for m in letters)
+    assert said and all(m.headers["x-error-code"] == "unstorable" for m in letters)
+    assert len(letters) == 1, "the bad event alone is dead-lettered; its batch-mate applied"
     for text_ in said:
         assert "[SQL" not in text_ and "parameters" not in text_, text_
         assert SECRET_TITLE not in text_ and "INSERT" not in text_, text_
