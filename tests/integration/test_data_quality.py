@@ -27,12 +27,12 @@ def _seed(pipeline) -> None:
     events.append(samples.progress(good, percent=50, as_of="2016-06-20"))
     pipeline.broker.publish_all(events)
     pipeline.broker.publish(samples.submitted("Q-74-BAD", requested_vnd=1.5))  # dead-lettered
-    pipeline.settled()
+    pipeline.quiet()
     late = money.payment(good, 105_000_000, paid_on="2016-04-25")
     late["time"] = "2016-06-10T10:00:00+07:00"  # sent 46 days after it was paid
     assert pipeline.post("disbursement", "/api/v1/events", late).status_code == 202
     pipeline.broker.publish(samples.progress(good, percent=30, as_of="2016-05-20"))  # older
-    pipeline.settled()
+    pipeline.quiet()
 
 
 def test_the_province_report_scores_what_it_saw_of_the_province_s_data(pipeline):

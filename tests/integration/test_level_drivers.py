@@ -89,9 +89,9 @@ def test_the_2016_demo_names_what_drives_ba_ria_vung_tau(pipeline):
     events = build()
     plans = [e for e in events if e["type"].startswith("plan.")]
     pipeline.broker.publish_all(plans)
-    pipeline.settled(timeout=60)
+    pipeline.quiet(timeout=60)
     pipeline.broker.publish_all([e for e in events if not e["type"].startswith("plan.")])
-    pipeline.settled(timeout=180)
+    pipeline.quiet(timeout=180)
     r = pipeline.post(
         "reporting", "/api/v1/lag-evaluations", {"as_of": "2016-06-30", "announce": False}
     )

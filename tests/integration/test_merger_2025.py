@@ -22,9 +22,9 @@ M = 1_000_000
 def _load(pipeline) -> None:
     plans, events = h.history()
     pipeline.broker.publish_all(plans)
-    pipeline.settled(timeout=60)
+    pipeline.quiet(timeout=60)
     pipeline.broker.publish_all(events)
-    pipeline.settled(timeout=120)
+    pipeline.quiet(timeout=120)
 
 
 def _report(pipeline, as_of: str) -> dict[str, dict]:
