@@ -189,7 +189,7 @@ PROVINCE_BEHAVIOUR = {
     ("disbursement", "GET", "/api/v1/proposals/<path:proposal_id>/ledger"): "hidden",
     ("disbursement", "POST", "/api/v1/events"): "refused",
     ("registry", "GET", "/api/v1/beneficiaries"): "filtered",
-    ("registry", "GET", "/api/v1/beneficiaries/<path:beneficiary_id>"): "refused",
+    ("registry", "GET", "/api/v1/beneficiaries/<path:beneficiary_id>"): "hidden",
     ("registry", "GET", "/api/v1/products"): "filtered",
     ("registry", "GET", "/api/v1/clusters"): "filtered",
     ("registry", "POST", "/api/v1/events"): "refused",
@@ -221,7 +221,7 @@ def _as_officer_of_80(services, service: str, method: str, url: str, pid: str):
         body = money.plan("74", 2016, "national", 1_000_000_000)
     return requests.request(
         method,
-        services[service] + re.sub(r"<(?:\w+:)?proposal_id>", pid, url),
+        services[service] + re.sub(r"<(?:\w+:)?(?:proposal|beneficiary)_id>", pid, url),
         json=body,
         headers={**officer_of("80"), "Content-Type": "application/cloudevents+json"},
         timeout=10,
@@ -251,12 +251,13 @@ def test_another_provinces_proposal_is_answered_as_an_unknown_one_and_changes_no
     services, engine, service, method, url
 ):
     before = snapshot(engine)
-    theirs = _as_officer_of_80(services, service, method, url, PID)
+    their_id = PATH_VALUES["beneficiary_id"] if "beneficiary_id" in url else PID
+    theirs = _as_officer_of_80(services, service, method, url, their_id)
     unknown = _as_officer_of_80(services, service, method, url, "ACL-NEVER-1")
     assert theirs.status_code == unknown.status_code, theirs.text
     assert theirs.status_code in (404, 409)
     assert theirs.json()["error"]["code"] == unknown.json()["error"]["code"]
-    assert theirs.json() == json.loads(unknown.text.replace("ACL-NEVER-1", PID))
+    assert theirs.json() == json.loads(unknown.text.replace("ACL-NEVER-1", their_id))
     assert snapshot(engine) == before
     mine = requests.get(services[service] + concrete(url), headers=officer_of("74"), timeout=10)
     assert method == "POST" or mine.status_code == 200
