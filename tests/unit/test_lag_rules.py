@@ -11,7 +11,8 @@ import pytest
 
 from grantflow.errors import Refused
 from reporting.config import ReportingSettings
-from reporting.domain.lag import LagRules, expected_rate, level_of
+from reporting.domain.drivers import level_of
+from reporting.domain.lag import LagRules, expected_rate
 from reporting.views import parse_period
 
 # The curve these tests read (the thresholds are the defaults): 15/40/65/90% by quarter end.

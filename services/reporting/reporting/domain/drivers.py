@@ -105,3 +105,15 @@ def peer_averages(
         average = round((paid - disbursed) / others_planned, 4) if others_planned > 0 else None
         out[(code, fund)] = Peers(average, others)
     return out
+
+
+def level_of(
+    rules: LagRules,
+    rate: float | None,
+    expected: float,
+    regional: float | None,
+    lagging_share: float,
+) -> str:
+    """normal, watch, warning or critical, from the rate and the share of lagging proposals
+    (`judge` also says which of them drives it)."""
+    return judge(rules, rate, expected, regional, lagging_share).level

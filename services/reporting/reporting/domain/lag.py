@@ -75,20 +75,6 @@ def expected_rate(rules: LagRules, year: int, on: date) -> float:
     return 0.0
 
 
-def level_of(
-    rules: LagRules,
-    rate: float | None,
-    expected: float,
-    regional: float | None,
-    lagging_share: float,
-) -> str:
-    """normal, watch, warning or critical, from the rate and the share of lagging proposals
-    (`drivers.judge` also says which of them drives it)."""
-    from reporting.domain.drivers import judge
-
-    return judge(rules, rate, expected, regional, lagging_share).level
-
-
 def report_month(rules: LagRules, as_of: date) -> tuple[date, date]:
     """The month whose progress report is due by `as_of`, and its due day (the 25th unless
     configured otherwise)."""
