@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from nameko.extensions import DependencyProvider
+from nameko.extensions import DependencyProvider, Extension
 from sqlalchemy import BigInteger, Connection, Engine, Integer, Table, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
@@ -72,6 +72,11 @@ class Database(DependencyProvider):
     """Injects a `Session` per worker; the handler commits, teardown closes.
 
     The engine is created in `setup()` from DATABASE_URL and disposed when the container stops.
+
+    Other extensions get the database by being given it in the service's `bootstrap.py`
+    (``relay = OutboxRelay(outbox, db)``): nameko binds an extension held by another one as a
+    sub-extension, and a `Database` binds to one instance per container, so the relay, the audit
+    trail and the service's own `db` share one engine. Nothing searches the container for it.
     """
 
     def __init__(self, url: str | None = None) -> None:
@@ -79,6 +84,17 @@ class Database(DependencyProvider):
         self.engine: Engine | None = None
         self._sessions: sessionmaker[Session] | None = None
         self._open: dict[Any, Session] = {}
+
+    def bind(self, container: Any, attr_name: str | None = None) -> Database:
+        """The container's one instance of this declared database (made on first bind)."""
+        key = (Database, id(self))
+        bound = container.shared_extensions.get(key)
+        if bound is None:
+            bound = Extension.bind(self, container)
+            container.shared_extensions[key] = bound
+        if attr_name is not None:  # bound as the service's dependency, under this name
+            bound.attr_name = self.attr_name = attr_name
+        return bound  # type: ignore[no-any-return]
 
     def setup(self) -> None:
         url = self._url or self.container.config.get("DATABASE_URL") or settings().database_url

@@ -32,9 +32,9 @@ log = logging.getLogger(__name__)
 class OutboxRelay(DependencyProvider):
     """Runs the relay loop beside the service; wakes up after every worker that finishes."""
 
-    def __init__(self, outbox: Outbox, database_attr: str = "db") -> None:
+    def __init__(self, outbox: Outbox, database: Database) -> None:
         self.outbox = outbox
-        self.database_attr = database_attr
+        self.database = database  # the service's, bound to the same instance (grantflow.db)
 
     def setup(self) -> None:
         cfg = settings()
@@ -52,11 +52,7 @@ class OutboxRelay(DependencyProvider):
         self._channel: Any = None
 
     def start(self) -> None:
-        database = next(
-            d
-            for d in self.container.dependencies
-            if isinstance(d, Database) and d.attr_name == self.database_attr
-        )
+        database = self.database
         if database.engine is None:  # made in setup(), which runs before any start()
             raise RuntimeError("the database dependency has no engine")
         self.engine: Engine = database.engine
