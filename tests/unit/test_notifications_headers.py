@@ -8,7 +8,7 @@ from email import message_from_bytes, policy
 import pytest
 
 from notifications.config import sender
-from notifications.content import Rendered, compose
+from notifications.domain.message import Rendered, compose
 from notifications.domain.headers import address, checked_email, clean_header, message_id
 from notifications.domain.model import Recipient
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from notifications.commands import parse_recipients_file
+from notifications.handlers.commands import parse_recipients_file
 from notifications.domain.validation import Invalid, recipient_from, silence_from
 
 NOW = datetime(2016, 12, 20, 1, 0, tzinfo=UTC)

@@ -12,7 +12,7 @@ settlement_recorded  -> "refund_due" when the beneficiary must pay back; else no
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from enum import Enum
 from typing import Any
@@ -137,20 +137,13 @@ def transition(
 
 
 def _started(previous: Alert | None, signal: Signal, now: datetime) -> Alert:
+    told = {f.name: getattr(signal, f.name) for f in fields(Signal) if f.name != "firing"}
     return Alert(
-        fingerprint=signal.fingerprint,
-        kind=signal.kind,
-        province=signal.province,
-        year=signal.year,
-        source_fund=signal.source_fund,
-        level=signal.level,
+        **told,
         status=Status.FIRING,
         episode=(previous.episode + 1) if previous else 1,
         starts_at=now,
         updated_at=now,
-        data=signal.data,
-        proposal_id=signal.proposal_id,
-        version=signal.version,
         revision=(previous.revision + 1) if previous else 1,
     )
 

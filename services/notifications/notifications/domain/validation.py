@@ -36,12 +36,20 @@ def known_codes() -> frozenset[str]:
     )
 
 
-def recipient_from(raw: Mapping[str, Any], rid: str, origin: str) -> Recipient:
+def _checked_object(raw: object, allowed: frozenset[str], what: str) -> Mapping[str, Any]:
+    """`raw` when it is an object of `allowed` fields; else Invalid saying `what` one is."""
     if not isinstance(raw, Mapping):
-        raise Invalid("a recipient is an object with name, email, provinces and kinds")
-    unknown = set(raw) - RECIPIENT_FIELDS
+        raise Invalid(what)
+    unknown = set(raw) - allowed
     if unknown:
         raise Invalid(f"unknown field(s): {', '.join(sorted(unknown))}")
+    return raw
+
+
+def recipient_from(raw: Mapping[str, Any], rid: str, origin: str) -> Recipient:
+    raw = _checked_object(
+        raw, RECIPIENT_FIELDS, "a recipient is an object with name, email, provinces and kinds"
+    )
     name = _text(raw.get("name"), "name", 200, required=True)
     try:
         email = checked_email(_text(raw.get("email"), "email", 320, required=True))
@@ -106,11 +114,9 @@ def _kinds(value: Any) -> tuple[str, ...]:
 
 
 def silence_from(raw: Mapping[str, Any], sid: str, now: datetime) -> Silence:
-    if not isinstance(raw, Mapping):
-        raise Invalid("a silence is an object with province and/or kind, ends_at and comment")
-    unknown = set(raw) - SILENCE_FIELDS
-    if unknown:
-        raise Invalid(f"unknown field(s): {', '.join(sorted(unknown))}")
+    raw = _checked_object(
+        raw, SILENCE_FIELDS, "a silence is an object with province and/or kind, ends_at and comment"
+    )
     province, kind = raw.get("province"), raw.get("kind")
     if province is None and kind is None:
         raise Invalid("a silence needs a province, a kind, or both")

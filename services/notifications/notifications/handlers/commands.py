@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 from grantflow.audit import Acting
 from grantflow.errors import Refused
 from notifications.adapters import group_store, recipient_store, silence_store
-from notifications.clock import now_utc
 from notifications.domain.model import Recipient, Silence
 from notifications.domain.validation import Invalid, recipient_from, silence_from
 
@@ -43,20 +42,17 @@ def _wake_firing_groups(session: Session, now: datetime) -> None:
         group_store.bring_forward(session, key, now)
 
 
-def _recorded(by: Acting | None, session: Session, action: str, subject: str, *states: Any) -> None:
+def _recorded(
+    by: Acting | None,
+    session: Session,
+    action: str,
+    subject: str,
+    *states: Recipient | Silence | None,
+) -> None:
+    """Into the audit trail: the recipient's or silence's fields before and after."""
     if by is not None:
-        before, after = (None if x is None else _state(x) for x in states)
+        before, after = (None if x is None else x.fields() for x in states)
         by.changed(session, action, subject, before, after)
-
-
-def _state(thing: Recipient | Silence) -> dict[str, Any]:
-    from notifications.views import recipient_json, silence_json
-
-    if isinstance(thing, Recipient):
-        return recipient_json(thing)
-    body = silence_json(thing, thing.starts_at)
-    body.pop("state", None)
-    return body
 
 
 def add_recipient(session: Session, raw: Any, now: datetime, by: Acting | None = None) -> Recipient:
@@ -104,9 +100,8 @@ def _owned_by_api(session: Session, rid: str) -> Recipient:
     return current
 
 
-def load_recipients_file(session: Session, path: Path, now: datetime | None = None) -> int:
+def load_recipients_file(session: Session, path: Path, now: datetime) -> int:
     """Make the file's recipients those of `path`; raises ValueError naming the bad entry."""
-    now = now or now_utc()
     wanted = parse_recipients_file(path)
     for attempt in range(2):  # replicas starting together race on the same rows once
         try:
