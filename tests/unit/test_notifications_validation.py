@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from notifications.handlers.commands import parse_recipients_file
 from notifications.domain.validation import Invalid, recipient_from, silence_from
+from notifications.handlers.commands import parse_recipients_file
 
 NOW = datetime(2016, 12, 20, 1, 0, tzinfo=UTC)
 EXAMPLE = Path(__file__).resolve().parents[2] / "services/notifications/recipients.example.yaml"

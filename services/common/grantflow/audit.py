@@ -221,7 +221,7 @@ class AuditTrail(DependencyProvider):
     def bind(self, container: Any, attr_name: str) -> AuditTrail:
         bound = super().bind(container, attr_name)
         container.shared_extensions[AuditTrail] = bound
-        return bound  # type: ignore[no-any-return]
+        return bound
 
     @classmethod
     def of(cls, container: Any) -> AuditTrail | None:

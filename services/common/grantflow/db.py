@@ -94,7 +94,7 @@ class Database(DependencyProvider):
             container.shared_extensions[key] = bound
         if attr_name is not None:  # bound as the service's dependency, under this name
             bound.attr_name = self.attr_name = attr_name
-        return bound  # type: ignore[no-any-return]
+        return bound
 
     def setup(self) -> None:
         url = self._url or self.container.config.get("DATABASE_URL") or settings().database_url

@@ -8,22 +8,24 @@ Each email has a plain-text and an HTML part, in the recipient's language (templ
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from grantflow.formatting import day, moment, number, percent, vnd, vnd_short
 from grantflow.reference import province, region_label
 from notifications.domain.headers import clean_header
-from notifications.domain.labels import Labels
 from notifications.domain.links import workspace_link
 from notifications.domain.message import Rendered
 from notifications.domain.model import Alert
 from notifications.domain.planning import Digest, Email
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+LANGUAGE_ORDER = ("vi", "en")  # the order of the words in templates/labels.yaml
 REPORT_PATH = "/api/v1/reports/provinces"
 COLOURS = {
     "normal": "#2b8a3e",
@@ -71,6 +73,34 @@ def view(
         "is_new": a.fingerprint in news,
         "silenced": a.fingerprint in silenced,
     }
+
+
+@cache
+def words() -> dict[str, dict[str, list[str]]]:
+    """The words for codes, ``{"level": {"warning": ["Cảnh báo", "Warning"], ...}, ...}``."""
+    loaded: dict[str, dict[str, list[str]]] = yaml.safe_load(
+        (TEMPLATES / "labels.yaml").read_text(encoding="utf-8")
+    )
+    return loaded
+
+
+class Labels:
+    """``t.level["warning"]`` in a template; an unknown code shows as itself, an unknown
+    language as Vietnamese."""
+
+    def __init__(self, lang: str) -> None:
+        self._index = LANGUAGE_ORDER.index(lang) if lang in LANGUAGE_ORDER else 0
+
+    def __getattr__(self, name: str) -> _Lookup:
+        table = words().get(name)
+        if table is None:
+            raise AttributeError(name)
+        return _Lookup({code: said[self._index] for code, said in table.items()})
+
+
+class _Lookup(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return str(key)
 
 
 class Renderer:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -15,6 +17,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.types import TypeEngine
 
 from grantflow.audit import AuditLog, audit_table
 from grantflow.db import SEQ
@@ -22,6 +25,12 @@ from grantflow.journal import Inbox, inbox_table
 
 metadata = MetaData()
 TS = DateTime(timezone=True)
+
+
+def primary_key(**types: TypeEngine[Any]) -> list[Column[Any]]:
+    """The columns of a composite primary key, in key order: ``primary_key(a=Integer)``."""
+    return [Column(name, type_, primary_key=True) for name, type_ in types.items()]
+
 
 recipient = Table(
     "notifications_recipient",
@@ -75,8 +84,7 @@ Index("ix_notifications_group_due", group.c.due_at)
 notice = Table(
     "notifications_notice",
     metadata,
-    Column("group_key", String(20), primary_key=True),
-    Column("recipient_id", String(36), primary_key=True),
+    *primary_key(group_key=String(20), recipient_id=String(36)),
     Column("told", JSON, nullable=False),  # fingerprint -> [episode, level]
     Column("sent_at", TS),
     Column("thread_root", String(250)),
@@ -127,10 +135,9 @@ silence = Table(
 held = Table(
     "notifications_held",
     metadata,
-    Column("fingerprint", String(200), primary_key=True),
-    Column("recipient_id", String(36), primary_key=True),
-    Column("silence_id", String(36), primary_key=True),
-    Column("episode", Integer, primary_key=True),
+    *primary_key(
+        fingerprint=String(200), recipient_id=String(36), silence_id=String(36), episode=Integer
+    ),
     Column("level", String(10), nullable=False),
     Column("held_at", TS, nullable=False),
 )

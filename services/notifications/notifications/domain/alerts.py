@@ -46,9 +46,7 @@ class Signal:
     kind: str
     firing: bool
     level: Level
-    province: str
-    year: int
-    source_fund: str
+    scope: Scope  # the province, year and fund the alert is about
     data: Mapping[str, Any]
     proposal_id: str | None = None
     version: int | None = None
@@ -93,9 +91,7 @@ def signal_of(event_type: str, data: Mapping[str, Any], version: int | None) -> 
         kind=kind,
         firing=event_type != "province_recovered" and level != Level.NORMAL,
         level=level,
-        province=scope.province,
-        year=scope.year,
-        source_fund=scope.source_fund,
+        scope=scope,
         data=dict(data),
         proposal_id=pid,
         version=version if kind in STATE_KINDS else None,
@@ -137,9 +133,11 @@ def transition(
 
 
 def _started(previous: Alert | None, signal: Signal, now: datetime) -> Alert:
-    told = {f.name: getattr(signal, f.name) for f in fields(Signal) if f.name != "firing"}
+    told = {f.name: getattr(signal, f.name) for f in fields(Signal)}
+    del told["firing"], told["scope"]
     return Alert(
         **told,
+        **signal.scope._asdict(),
         status=Status.FIRING,
         episode=(previous.episode + 1) if previous else 1,
         starts_at=now,

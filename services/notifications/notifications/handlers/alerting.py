@@ -25,7 +25,7 @@ def apply_events(
 ) -> list[Outcome]:
     """Apply a batch in order. An event that carries no alert is applied as a no-op."""
     signals = [signal_of(e.type, e.data, e.version) for e in events]
-    group_store.lock_groups(session, (s.province for s in signals if s), now)
+    group_store.lock_groups(session, (s.scope.province for s in signals if s), now)
     current = alert_store.load_alerts(session, (s.fingerprint for s in signals if s))
     changed: dict[str, tuple[Alert, str]] = {}
     due: dict[str, datetime] = {}
