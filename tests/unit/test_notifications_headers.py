@@ -7,8 +7,9 @@ from email import message_from_bytes, policy
 
 import pytest
 
+from notifications.adapters.addresses import checked_email
 from notifications.config import sender
-from notifications.domain.headers import address, checked_email, clean_header, message_id
+from notifications.domain.headers import address, clean_header, message_id
 from notifications.domain.message import Rendered, compose
 from notifications.domain.model import Recipient
 

@@ -1,20 +1,20 @@
 """Recipients and silences from what people write (YAML, JSON): checked, normalised, or refused.
 
 recipient_from({"name": "Nguyễn Thị Lan", "email": "lan@sct.longan.gov.vn",
-                "provinces": ["80"], "kinds": "all"}, "r1", "api")
+                "provinces": ["80"], "kinds": "all"}, "r1", "api", checked_email)
 silence_from({"province": "80", "ends_at": "2017-01-31T00:00:00+07:00",
               "comment": "year-end close"}, "s1", now)
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any
 
 from grantflow.reference import provinces_on, region_names
-from notifications.domain.headers import checked_email, clean_header
+from notifications.domain.headers import clean_header
 from notifications.domain.model import EVERY, KINDS, LANGUAGES, Recipient, Silence
 
 RECIPIENT_FIELDS = frozenset(
@@ -22,6 +22,10 @@ RECIPIENT_FIELDS = frozenset(
 )
 SILENCE_YEARS = (2000, 2100)
 SILENCE_FIELDS = frozenset({"province", "kind", "starts_at", "ends_at", "comment", "created_by"})
+
+
+# The address normalised, or ValueError saying what is wrong (`adapters.addresses`).
+EmailCheck = Callable[[str], str]
 
 
 class Invalid(ValueError):
@@ -46,7 +50,9 @@ def _checked_object(raw: object, allowed: frozenset[str], what: str) -> Mapping[
     return raw
 
 
-def recipient_from(raw: Mapping[str, Any], rid: str, origin: str) -> Recipient:
+def recipient_from(
+    raw: Mapping[str, Any], rid: str, origin: str, checked_email: EmailCheck
+) -> Recipient:
     raw = _checked_object(
         raw, RECIPIENT_FIELDS, "a recipient is an object with name, email, provinces and kinds"
     )

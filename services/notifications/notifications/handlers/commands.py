@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from grantflow.audit import Acting
 from grantflow.errors import Refused
 from notifications.adapters import group_store, recipient_store, silence_store
+from notifications.adapters.addresses import checked_email
 from notifications.domain.model import Recipient, Silence
 from notifications.domain.validation import Invalid, recipient_from, silence_from
 
@@ -31,7 +32,7 @@ def _writable(raw: Any) -> Any:
 
 def _recipient(raw: Any, rid: str, origin: str) -> Recipient:
     try:
-        return recipient_from(_writable(raw), rid, origin)
+        return recipient_from(_writable(raw), rid, origin, checked_email)
     except Invalid as exc:
         raise Refused("invalid_recipient", str(exc)) from None
 
@@ -126,7 +127,7 @@ def parse_recipients_file(path: Path) -> list[Recipient]:
         email = item.get("email", "") if isinstance(item, dict) else ""
         rid = str(uuid.uuid5(FILE_NAMESPACE, str(email).strip().lower()))
         try:
-            found.append(recipient_from(item, rid, "file"))
+            found.append(recipient_from(item, rid, "file", checked_email))
         except Invalid as exc:
             raise ValueError(f"{path}: recipient {number}: {exc}") from None
     emails = [r.email for r in found]
