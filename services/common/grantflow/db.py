@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from nameko.extensions import DependencyProvider, Extension
+from nameko.extensions import DependencyProvider
 from sqlalchemy import BigInteger, Connection, Engine, Integer, Table, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
@@ -90,7 +90,7 @@ class Database(DependencyProvider):
         key = (Database, id(self))
         bound = container.shared_extensions.get(key)
         if bound is None:
-            bound = Extension.bind(self, container)
+            bound = super(DependencyProvider, self).bind(container)  # nameko's clone
             container.shared_extensions[key] = bound
         if attr_name is not None:  # bound as the service's dependency, under this name
             bound.attr_name = self.attr_name = attr_name
