@@ -4,7 +4,10 @@ declare the exchange, and the broker checks the `user_id` it stamps on every mes
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from urllib.parse import quote
@@ -15,6 +18,7 @@ import pytest
 from grantflow_tools.publish import publish_events
 from tests.support import events
 from tests.support.broker import LIFECYCLE
+from tests.support.services import ROOT
 
 USER = f"publisher-{uuid.uuid4().hex[:8]}"
 PASSWORD = "test-password-only-for-this-vhost"
@@ -76,3 +80,19 @@ def test_a_missing_exchange_is_a_clear_error_and_is_not_created(vhost, bound):
     with pytest.raises(pika.exceptions.ChannelClosedByBroker) as absent:
         channel.exchange_declare(missing, passive=True)
     assert absent.value.reply_code == 404
+
+
+def test_the_command_exits_2_naming_the_missing_exchange(vhost, tmp_path):
+    path = tmp_path / "events.jsonl"
+    path.write_text(json.dumps(events.submitted("PUB-3")) + "\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "grantflow_tools.cli", "publish", str(path), "--quiet"],
+        env={**os.environ, "AMQP_URI": uri(USER, PASSWORD, vhost), "LIFECYCLE_EXCHANGE": "nope"},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "grantflow: the exchange 'nope' does not exist in vhost" in done.stderr
+    assert "Traceback" not in done.stderr
