@@ -44,6 +44,7 @@ HTTP_STATUS: dict[str, int] = {
     "amount_not_integer": HTTPStatus.UNPROCESSABLE_ENTITY,
     "unknown_province": HTTPStatus.UNPROCESSABLE_ENTITY,
     "not_found": HTTPStatus.NOT_FOUND,
+    "no_iati_activity": HTTPStatus.NOT_FOUND,
     "method_not_allowed": HTTPStatus.METHOD_NOT_ALLOWED,
     "unknown_proposal": HTTPStatus.CONFLICT,
     "illegal_transition": HTTPStatus.CONFLICT,

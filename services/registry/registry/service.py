@@ -122,7 +122,14 @@ class RegistryService(Wiring):
             raise Refused(
                 "not_found", f"no open data file {name}; there are {', '.join(open_data.FILES)}"
             )
-        body = open_data.build(self.db)[name]
+        built = open_data.build(self.db)
+        if name not in built:  # only the IATI XML is ever left out
+            raise Refused(
+                "no_iati_activity",
+                f"{name} has no activity yet: IATI needs one at least, and only the national"
+                " fund's proposals are published as activities",
+            )
+        body = built[name]
         kind = {"json": "application/json", "csv": "text/csv", "xml": "application/xml"}
         media = kind[name.rsplit(".", 1)[1]] + "; charset=utf-8"
         return Response(body, content_type=media)

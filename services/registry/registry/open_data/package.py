@@ -114,12 +114,14 @@ FILES = ("datapackage.json", *(f"{name}.csv" for name in TABLES), iati.FILE)
 
 
 def build(session: Session) -> dict[str, bytes]:
-    """Every file of the package, by file name."""
+    """Every file of the package, by file name (the IATI XML only when it has an activity)."""
     files = {}
     for name, (_, rows_of, fields, _) in TABLES.items():
         files[f"{name}.csv"] = _csv([f[0] for f in fields], rows_of(session))
     files["datapackage.json"] = _descriptor()
-    files[iati.FILE] = iati.activities(tables.proposals(session), tables.awards(session))
+    xml = iati.activities(tables.proposals(session), tables.awards(session))
+    if xml is not None:
+        files[iati.FILE] = xml
     return files
 
 
