@@ -3,7 +3,13 @@
 A batch of rows goes out in one AMQP transaction with `mandatory=True`; rows are marked
 published only after the broker has committed them, and a row the broker returned stays in
 the outbox. A crash between commit and marking re-publishes the batch: consumers de-duplicate
-by event id. With several replicas, `FOR UPDATE SKIP LOCKED` gives each its own rows.
+by event id.
+
+With several replicas, one relay at a time publishes a service's outbox (PostgreSQL: a
+transaction-scoped advisory lock named after the outbox, taken before the rows are read), so
+the events leave in the outbox's order, which for one aggregate is the order its changes
+committed in (its row is locked until the change commits). The others find the lock taken
+and wait for their next poll; a relay that dies releases it with its connection.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from typing import Any
 import eventlet
 from eventlet.event import Event
 from nameko.extensions import DependencyProvider
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, func, select, text, update
 
 from grantflow.amqp import connect, declare_events_exchange, persistent_message
 from grantflow.config import settings
@@ -27,6 +33,7 @@ from grantflow.journal import Outbox
 from grantflow.metrics import ServiceMetrics
 
 log = logging.getLogger(__name__)
+RELAY_LOCK = text("SELECT pg_try_advisory_xact_lock(hashtextextended(:name, 0))")
 
 
 class OutboxRelay(DependencyProvider):
@@ -114,9 +121,12 @@ class OutboxRelay(DependencyProvider):
             .order_by(table.c.seq)
             .limit(self.batch_size)
         )
-        if is_postgres(self.engine):
+        postgres = is_postgres(self.engine)
+        if postgres:
             query = query.with_for_update(skip_locked=True)
         with self.engine.begin() as conn:
+            if postgres and not conn.execute(RELAY_LOCK, {"name": f"relay:{table.name}"}).scalar():
+                return 0  # another replica's relay is publishing: one at a time, in order
             rows = conn.execute(query).all()
             if not rows:
                 return 0
