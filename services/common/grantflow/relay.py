@@ -23,7 +23,7 @@ from typing import Any
 import eventlet
 from eventlet.event import Event
 from nameko.extensions import DependencyProvider
-from sqlalchemy import Engine, func, select, text, update
+from sqlalchemy import ARRAY, BigInteger, Engine, any_, bindparam, func, select, update
 
 from grantflow.amqp import connect, declare_events_exchange, persistent_message
 from grantflow.config import settings
@@ -33,7 +33,6 @@ from grantflow.journal import Outbox
 from grantflow.metrics import ServiceMetrics
 
 log = logging.getLogger(__name__)
-RELAY_LOCK = text("SELECT pg_try_advisory_xact_lock(hashtextextended(:name, 0))")
 
 
 class OutboxRelay(DependencyProvider):
@@ -57,6 +56,15 @@ class OutboxRelay(DependencyProvider):
         self._stopping = False
         self._conn: Any = None
         self._channel: Any = None
+        table = self.outbox.table
+        # one relay at a time per service: a CTE with a volatile function is evaluated once
+        lock = func.pg_try_advisory_xact_lock(func.hashtextextended(f"relay:{table.name}", 0))
+        self._leader = select(lock.label("ok")).cte("leader")
+        self._mark = (
+            update(table)
+            .where(table.c.seq == any_(bindparam("seqs", type_=ARRAY(BigInteger))))
+            .values(published_at=bindparam("at"))
+        )
 
     def start(self) -> None:
         database = next(
@@ -122,22 +130,20 @@ class OutboxRelay(DependencyProvider):
             .limit(self.batch_size)
         )
         postgres = is_postgres(self.engine)
-        if postgres:
-            query = query.with_for_update(skip_locked=True)
+        if postgres:  # no rows while another replica's relay holds the lock (the same trip)
+            query = query.select_from(table.join(self._leader, self._leader.c.ok))
+            query = query.with_for_update(of=table, skip_locked=True)
         with self.engine.begin() as conn:
-            if postgres and not conn.execute(RELAY_LOCK, {"name": f"relay:{table.name}"}).scalar():
-                return 0  # another replica's relay is publishing: one at a time, in order
             rows = conn.execute(query).all()
             if not rows:
                 return 0
             returned = self._publish(rows)
             done = [r.seq for r in rows if r.event_id not in returned]
-            if done:
-                conn.execute(
-                    update(table)
-                    .where(table.c.seq.in_(done))
-                    .values(published_at=datetime.now(UTC))
-                )
+            if done and postgres:  # one cached statement whatever the page: an array
+                conn.execute(self._mark, {"seqs": done, "at": datetime.now(UTC)})
+            elif done:
+                marked = update(table).where(table.c.seq.in_(done))
+                conn.execute(marked.values(published_at=datetime.now(UTC)))
         for r in rows:
             counter = self.metrics.unroutable if r.event_id in returned else self.metrics.published
             counter.labels(self.metrics.service, r.type).inc()
