@@ -79,8 +79,10 @@ def test_one_relay_at_a_time_publishes_a_services_outbox_in_its_order(
             wait_until(lambda: _unpublished(engine) == 3, 10, "three rows in the outbox")
             requests.post(f"{base}/api/v1/events", json=events.submitted("ONE-3"), timeout=10)
             wait_until(  # the relay looked (it gauges the backlog when it published nothing)
-                lambda: 'grantflow_outbox_backlog{service="proposals"} 4.0'
-                in requests.get(f"{base}/metrics", timeout=10).text,
+                lambda: (
+                    'grantflow_outbox_backlog_events{service="proposals"} 4.0'
+                    in requests.get(f"{base}/metrics", timeout=10).text
+                ),
                 10,
                 "the relay to find the lock taken with four rows waiting",
             )
