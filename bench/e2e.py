@@ -146,6 +146,7 @@ def run(args: argparse.Namespace, replicas: int, with_floors: bool) -> dict:
             system.profile(system.var)
         out["waves"] = run_waves(system, args.proposals, args.wave_timeout)
         system.end_profiles()
+        out["load"] = os.getloadavg()  # as the waves end
         out["ledger"] = ledger(url)  # before the latency run adds its own proposals
         if args.latency_seconds > 0:
             try:
@@ -180,6 +181,7 @@ def report(r: dict) -> None:
     r["e2e"] = e2e
     domain = sum(w["wave"].reporting for w in r["waves"])
     print(f"end to end: {total_events:,.0f} lifecycle events in {total_s:.1f} s = {e2e:,.0f}/s")
+    print("  load average as the waves ended: " + " ".join(f"{x:.1f}" for x in r["load"]))
     print(f"  (reporting projected {domain:,} domain events: {domain / total_s:,.0f}/s)")
     if "latency" in r:
         lat = r["latency"]
