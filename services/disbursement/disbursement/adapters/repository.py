@@ -11,17 +11,19 @@ from sqlalchemy.orm import Session
 
 from disbursement.adapters.tables import commitment, ledger, notice, plan
 from disbursement.domain.model import Commitment, Entry, Line, Plan, Stage
-from grantflow.db import for_update, insert
+from grantflow.db import for_update, insert, lock_subjects
 from grantflow.domain import day
 
 # Plans ------------------------------------------------------------------------------------
 
 
 def load_plans(session: Session, keys: Iterable[tuple[str, int, str]]) -> dict[str, Plan]:
-    """The latest version of each plan, keyed "province:year:fund"."""
+    """The latest version of each plan, keyed "province:year:fund", held until the
+    transaction ends (versions are appended: two changes at once would take the same one)."""
     wanted = sorted(set(keys))
     if not wanted:
         return {}
+    lock_subjects(session, plan.name, [f"{p}:{y}:{f}" for p, y, f in wanted])
     latest = (
         select(
             plan.c.province, plan.c.year, plan.c.source_fund, func.max(plan.c.version).label("v")

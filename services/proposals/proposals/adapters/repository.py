@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from grantflow.audit import ACCEPTED
-from grantflow.db import for_update, insert, utc
+from grantflow.db import for_update, insert, lock_subjects, utc
 from proposals.adapters.tables import audit, history, proposal
 from proposals.domain.model import Line, Proposal, State
 
@@ -68,10 +68,12 @@ def from_row(row: Any) -> Proposal:
 
 
 def load_for_update(session: Session, ids: Iterable[str]) -> dict[str, Proposal]:
-    """The proposals with these ids, row-locked (PostgreSQL) in id order to avoid deadlocks."""
+    """The proposals with these ids, row-locked (PostgreSQL) in id order to avoid deadlocks;
+    the ids not submitted yet are held too, so one submission is decided at a time."""
     wanted = sorted(set(ids))
     if not wanted:
         return {}
+    lock_subjects(session, proposal.name, wanted)
     query = (
         select(proposal).where(proposal.c.proposal_id.in_(wanted)).order_by(proposal.c.proposal_id)
     )
