@@ -6,12 +6,23 @@ slow queries overlap). SQLite is the zero-set-up default for a local demo.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from nameko.extensions import DependencyProvider
-from sqlalchemy import BigInteger, Connection, Engine, Integer, Table, create_engine, event
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    Engine,
+    Integer,
+    Table,
+    create_engine,
+    event,
+    func,
+    select,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -61,6 +72,21 @@ def insert(session: Session, table: Table) -> Any:
 def for_update(session: Session, query: Any) -> Any:
     """The query with its rows locked on PostgreSQL (SQLite locks the database on write)."""
     return query.with_for_update() if is_postgres(session) else query
+
+
+def page(
+    session: Session,
+    table: Table,
+    conditions: Sequence[Any],
+    order_by: Sequence[Any],
+    limit: int,
+    offset: int,
+) -> tuple[list[Any], int]:
+    """One page of `table`'s rows matching every condition, in order, and how many match."""
+    count = select(func.count()).select_from(table).where(*conditions)
+    total = session.execute(count).scalar()
+    query = select(table).where(*conditions).order_by(*order_by).limit(limit).offset(offset)
+    return list(session.execute(query)), int(total or 0)
 
 
 def utc(value: datetime) -> datetime:

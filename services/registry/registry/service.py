@@ -1,4 +1,4 @@
-"""The registry service: thin entrypoints over `handlers`, `support_events` and `views`."""
+"""The registry service: thin entrypoints over `handlers` and `views`."""
 
 from __future__ import annotations
 
@@ -21,9 +21,11 @@ from grantflow.http import (
 from grantflow.ingest import domain_event_ingest, lifecycle_ingest
 from grantflow.outcomes import Outcome, apply_batch, apply_one
 from grantflow.reference import region_names
-from registry import handlers, open_data, support_events, views
 from registry.adapters.tables import inbox
 from registry.bootstrap import Wiring
+from registry.handlers import records, support
+from registry.views import open_data
+from registry.views import records as views
 
 KINDS = ("enterprise", "cooperative", "household_business", "craft_village")
 LEVELS = ("district", "province", "region", "national")
@@ -32,16 +34,16 @@ LEVELS = ("district", "province", "region", "national")
 class RegistryService(Wiring):
     name = "registry"
 
-    @lifecycle_ingest(handlers.HANDLED_TYPES, handlers.ROUTING_KEYS)
+    @lifecycle_ingest(records.HANDLED_TYPES, records.ROUTING_KEYS)
     def ingest(self, events: list[Envelope]) -> list[Outcome]:
         """Beneficiaries, craft villages, products, clusters, collaborators from
         `grantflow.lifecycle`, applied in one transaction."""
-        return apply_batch(self.db, inbox, events, handlers.apply_events, self.audit)
+        return apply_batch(self.db, inbox, events, records.apply_events, self.audit)
 
-    @domain_event_ingest(support_events.HANDLED)
+    @domain_event_ingest(support.HANDLED)
     def ingest_support(self, events: list[Envelope]) -> list[Outcome]:
         """Proposals' lifecycle and payments: who received what support."""
-        return apply_batch(self.db, inbox, events, support_events.apply_events)
+        return apply_batch(self.db, inbox, events, support.apply_events)
 
     @api("POST", "/api/v1/events", allow=EVENT_WRITERS)
     def post_event(self, request: Request) -> tuple[int, dict[str, Any]]:
@@ -50,7 +52,7 @@ class RegistryService(Wiring):
         Example body: contracts/examples/beneficiary.registered.json. Answers 202 with
         `{"id": ..., "outcome": "applied" | "duplicate"}`, or the error body with its code.
         """
-        event = contract().parse(cloudevent_body(request), handlers.HANDLED_TYPES)
+        event = contract().parse(cloudevent_body(request), records.HANDLED_TYPES)
         self.caller.require_event_type(event.type)
         if not self.caller.all_provinces:
             self.caller.require_province(
@@ -58,7 +60,7 @@ class RegistryService(Wiring):
                 or views.province_of(self.db, event.data.get("beneficiary_id"))
             )
         return 202, apply_one(
-            self.db, inbox, event, handlers.apply_events, self.audit, self.caller.sub
+            self.db, inbox, event, records.apply_events, self.audit, self.caller.sub
         )
 
     @api("GET", "/api/v1/beneficiaries", allow=READERS)
