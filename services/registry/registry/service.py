@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 from typing import Any
 
 from werkzeug.wrappers import Request, Response
@@ -17,6 +18,7 @@ from grantflow.http import (
     query_date,
     query_int,
     query_text,
+    visible_one,
 )
 from grantflow.ingest import domain_event_ingest, lifecycle_ingest
 from grantflow.outcomes import Outcome, apply_batch, apply_one
@@ -54,14 +56,16 @@ class RegistryService(Wiring):
         """
         event = contract().parse(cloudevent_body(request), records.HANDLED_TYPES)
         self.caller.require_event_type(event.type)
+        self._require_province_of(event)
+        apply = records.apply_events
+        return 202, apply_one(self.db, inbox, event, apply, self.audit, self.caller.sub)
+
+    def _require_province_of(self, event: Envelope) -> None:
+        """A province's caller posts only about its own beneficiaries (the event's province, or
+        the province of the beneficiary it names)."""
         if not self.caller.all_provinces:
-            self.caller.require_province(
-                event.data.get("province")
-                or views.province_of(self.db, event.data.get("beneficiary_id"))
-            )
-        return 202, apply_one(
-            self.db, inbox, event, records.apply_events, self.audit, self.caller.sub
-        )
+            named = views.province_of(self.db, event.data.get("beneficiary_id"))
+            self.caller.require_province(event.data.get("province") or named)
 
     @api("GET", "/api/v1/beneficiaries", allow=READERS)
     def search_beneficiaries(self, request: Request) -> dict[str, Any]:
@@ -80,13 +84,8 @@ class RegistryService(Wiring):
     def get_beneficiary(self, request: Request, beneficiary_id: str) -> dict[str, Any]:
         """One beneficiary with its products and its whole support history (every proposal
         that named it, any year, fund or province: amounts and outcome)."""
-        found = (
-            None if "\x00" in beneficiary_id else views.beneficiary_detail(self.db, beneficiary_id)
-        )
-        if found is None or not self.caller.may_see(found["province"]):
-            # Another province's beneficiary is answered as an unknown one (issue 12).
-            raise Refused("not_found", f"no beneficiary {beneficiary_id}")
-        return found
+        lookup = partial(views.beneficiary_detail, self.db)
+        return visible_one(self.caller, lookup, beneficiary_id, f"no beneficiary {beneficiary_id}")
 
     @api("GET", "/api/v1/products", allow=READERS)
     def list_products(self, request: Request) -> dict[str, Any]:
