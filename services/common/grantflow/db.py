@@ -74,6 +74,12 @@ def for_update(session: Session, query: Any) -> Any:
     return query.with_for_update() if is_postgres(session) else query
 
 
+def append(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert `rows` (executemany: one cached statement), nothing for none."""
+    if rows:
+        session.execute(table.insert(), list(rows))
+
+
 def page(
     session: Session,
     table: Table,

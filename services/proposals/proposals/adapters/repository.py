@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from grantflow.audit import ACCEPTED
-from grantflow.db import for_update, insert, page, utc
+from grantflow.db import append, for_update, insert, page, utc
 from proposals.adapters.tables import audit, history, proposal
 from proposals.domain.model import Line, Proposal, State
 
@@ -90,8 +90,7 @@ def save(session: Session, proposals: Sequence[Proposal]) -> None:
 
 
 def record_history(session: Session, entries: Sequence[dict[str, Any]]) -> None:
-    if entries:
-        session.execute(history.insert(), list(entries))
+    append(session, history, entries)
 
 
 def summary(p: Proposal) -> dict[str, Any]:
