@@ -6,6 +6,7 @@ slow queries overlap). SQLite is the zero-set-up default for a local demo.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,8 @@ from sqlalchemy import (
     bindparam,
     create_engine,
     event,
+    func,
+    select,
     text,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -87,6 +90,25 @@ def lock_subjects(session: Session, namespace: str, keys: list[str]) -> None:
     an HTTP post). Nothing to do on SQLite, which locks the whole database on write."""
     if keys and is_postgres(session):
         session.execute(_SUBJECT_LOCKS, {"keys": [f"{namespace}:{k}" for k in keys]})
+def append(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert `rows` (executemany: one cached statement), nothing for none."""
+    if rows:
+        session.execute(table.insert(), list(rows))
+
+
+def page(
+    session: Session,
+    table: Table,
+    conditions: Sequence[Any],
+    order_by: Sequence[Any],
+    limit: int,
+    offset: int,
+) -> tuple[list[Any], int]:
+    """One page of `table`'s rows matching every condition, in order, and how many match."""
+    count = select(func.count()).select_from(table).where(*conditions)
+    total = session.execute(count).scalar()
+    query = select(table).where(*conditions).order_by(*order_by).limit(limit).offset(offset)
+    return list(session.execute(query)), int(total or 0)
 
 
 def utc(value: datetime) -> datetime:
