@@ -1,6 +1,6 @@
 """`grantflow reporting rebuild`, timed, and its events per second.
 
-    .venv/bin/python bench/rebuild.py [--proposals 1000] [--copies 2] [--reuse]
+    .venv/bin/python bench/rebuild.py [--proposals 1000] [--copies 2] [--reuse] [--profile]
 
 Makes the event logs to rebuild from the honest way, then multiplies them:
 1. a database (grantflow_bench_rebuild) and vhost of its own, afresh; the four services as
@@ -13,7 +13,8 @@ Makes the event logs to rebuild from the honest way, then multiplies them:
 3. reporting stopped, proposals and disbursement serving their event logs, the command
    `grantflow reporting rebuild` runs as operators run it, timed from start to exit;
 4. reporting's inbox must then hold every event of both logs.
-`--reuse` skips 1 and 2 and rebuilds the database of the previous run.
+`--reuse` skips 1 and 2 and rebuilds the database of the previous run; `--profile` runs the
+command under py-spy and prints its top frames (raw stacks in var/rebuild/).
 """
 
 from __future__ import annotations
@@ -23,14 +24,17 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from _context import describe
+from _profile import summary
 from _system import ROOT, VAR, System, connect, fresh_database, fresh_vhost
 
 from e2e import run_waves
 
 DB, VHOST = "grantflow_bench_rebuild", "grantflow-bench-rebuild"
 OUTBOXES = ("proposals_outbox", "disbursement_outbox")
+PROFILE = VAR / "rebuild" / "profile-rebuild.txt"
 CLONE = """
 INSERT INTO {table} (event_id, type, subject, body, created_at, published_at)
 SELECT %(tag)s || event_id, type, replace(subject, 'E2E-', %(pid)s),
@@ -66,6 +70,7 @@ def main() -> None:
     parser.add_argument("--proposals", type=int, default=1000, help="applied by the services")
     parser.add_argument("--copies", type=int, default=2, help="copies of them added in SQL")
     parser.add_argument("--reuse", action="store_true", help="rebuild the previous run's logs")
+    parser.add_argument("--profile", action="store_true", help="py-spy on the command")
     args = parser.parse_args()
     print(describe(proposals=args.proposals, copies=args.copies, reuse=args.reuse), flush=True)
     url = f"postgresql://postgres@127.0.0.1:5432/{DB}"
@@ -85,9 +90,13 @@ def main() -> None:
         env = {**os.environ, "DATABASE_URL": url, "AMQP_URI": amqp}
         env |= {"REPORTING_PROPOSALS_URL": bases["proposals"]}
         env |= {"REPORTING_DISBURSEMENT_URL": bases["disbursement"]}
+        cmd = [sys.executable, "-m", "grantflow_tools.cli", "reporting", "rebuild"]
+        if args.profile:
+            spy = [str(Path(sys.executable).parent / "py-spy"), "record", "--format", "raw"]
+            cmd = [*spy, "--rate", "50", "-o", str(PROFILE), "--", *cmd]
         started = time.perf_counter()
         done = subprocess.run(
-            [sys.executable, "-m", "grantflow_tools.cli", "reporting", "rebuild"],
+            cmd,
             env=env,
             cwd=ROOT,
             capture_output=True,
@@ -106,6 +115,8 @@ def main() -> None:
     resources = system.resources()
     for service, (rss, cpu) in resources.items():
         print(f"  {service:14} (serving its log) peak RSS {rss / 2**20:6.1f} MB  CPU {cpu:6.1f} s")
+    if args.profile:
+        print(f"profile of the rebuild ({PROFILE}):\n{summary([PROFILE])}")
     if inbox != logs:
         raise SystemExit("the rebuild did not apply every event of the logs")
 

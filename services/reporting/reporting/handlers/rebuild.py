@@ -5,7 +5,7 @@ the proposals and disbursement services have published is applied again, in each
 order. Warning levels, overdue notices and the dead-letter store are kept, so a rebuild
 announces nothing twice; after it every report gives the answer it gave before.
 
-The logs are read in pages of 10,000 (the next page fetched while one is applied) and applied
+The logs are read in pages of 5,000 (the next page fetched while one is applied) and applied
 in chunks of `chunk` events through the same set-based projection as the service's batches,
 all in one transaction: a rebuild that stops leaves the read models as they were.
 """
