@@ -1,12 +1,13 @@
 """`grantflow reporting rebuild`, timed, and its events per second.
 
     .venv/bin/python bench/rebuild.py [--proposals 1000] [--copies 2] [--reuse] [--profile]
+                                      [--name rebuild]
 
 Makes the event logs to rebuild from the honest way, then multiplies them:
-1. a database (grantflow_bench_rebuild) and vhost of its own, afresh; the four services as
-   processes apply `--proposals` full lifecycles (bench/_lifecycles.py, in waves), so the
-   proposals' and disbursement's outboxes hold their published domain events (11 a proposal,
-   plus 10 plans);
+1. a database (grantflow_bench_<name>; `--name`, default rebuild) and a vhost of its own,
+   afresh; the four services as processes apply `--proposals` full lifecycles
+   (bench/_lifecycles.py, in waves), so the proposals' and disbursement's outboxes hold their
+   published domain events (11 a proposal, plus 10 plans);
 2. `--copies` more of every proposal's events are added to both outboxes in SQL, each copy
    with its own proposal ids and event ids, in the same order (plans are not copied);
    issue 14's size (bench/reporting.py's 11 M events) is about `--proposals 1000 --copies 1000`;
@@ -32,9 +33,7 @@ from _system import ROOT, VAR, System, connect, fresh_database, fresh_vhost
 
 from e2e import run_waves
 
-DB, VHOST = "grantflow_bench_rebuild", "grantflow-bench-rebuild"
 OUTBOXES = ("proposals_outbox", "disbursement_outbox")
-PROFILE = VAR / "rebuild" / "profile-rebuild.txt"
 CLONE = """
 INSERT INTO {table} (event_id, type, subject, body, created_at, published_at)
 SELECT %(tag)s || event_id, type, replace(subject, 'E2E-', %(pid)s),
@@ -45,8 +44,8 @@ FROM {table} WHERE subject LIKE 'E2E-%%' AND event_id NOT LIKE 'c%%:%%' ORDER BY
 """
 
 
-def load(url: str, amqp: str, proposals: int, copies: int) -> None:
-    system = System(url, amqp, var=VAR / "rebuild")
+def load(url: str, amqp: str, proposals: int, copies: int, var: Path) -> None:
+    system = System(url, amqp, var=var)
     try:
         system.start()
         run_waves(system, proposals, wave_timeout=1800)
@@ -71,19 +70,22 @@ def main() -> None:
     parser.add_argument("--copies", type=int, default=2, help="copies of them added in SQL")
     parser.add_argument("--reuse", action="store_true", help="rebuild the previous run's logs")
     parser.add_argument("--profile", action="store_true", help="py-spy on the command")
+    parser.add_argument("--name", default="rebuild", help="database grantflow_bench_<name>")
     args = parser.parse_args()
+    db, vhost, var = f"grantflow_bench_{args.name}", f"grantflow-bench-{args.name}", VAR / args.name
+    profile = var / "profile-rebuild.txt"
     print(describe(proposals=args.proposals, copies=args.copies, reuse=args.reuse), flush=True)
-    url = f"postgresql://postgres@127.0.0.1:5432/{DB}"
+    url = f"postgresql://postgres@127.0.0.1:5432/{db}"
     if not args.reuse:
-        url, amqp = fresh_database(DB), fresh_vhost(VHOST)
+        url, amqp = fresh_database(db), fresh_vhost(vhost)
         started = time.perf_counter()
-        load(url, amqp, args.proposals, args.copies)
+        load(url, amqp, args.proposals, args.copies, var)
         print(f"event logs made in {time.perf_counter() - started:.0f} s", flush=True)
-    amqp = fresh_vhost(VHOST)
+    amqp = fresh_vhost(vhost)
     logs = sum(
         count(url, f"SELECT count(*) FROM {t} WHERE published_at IS NOT NULL") for t in OUTBOXES
     )
-    system = System(url, amqp, services=("proposals", "disbursement"), var=VAR / "rebuild")
+    system = System(url, amqp, services=("proposals", "disbursement"), var=var)
     try:
         system.start()
         bases = {p.service: p.base for p in system.procs}
@@ -93,7 +95,7 @@ def main() -> None:
         cmd = [sys.executable, "-m", "grantflow_tools.cli", "reporting", "rebuild"]
         if args.profile:
             spy = [str(Path(sys.executable).parent / "py-spy"), "record", "--format", "raw"]
-            cmd = [*spy, "--rate", "50", "-o", str(PROFILE), "--", *cmd]
+            cmd = [*spy, "--rate", "50", "-o", str(profile), "--", *cmd]
         started = time.perf_counter()
         done = subprocess.run(
             cmd,
@@ -116,7 +118,7 @@ def main() -> None:
     for service, (rss, cpu) in resources.items():
         print(f"  {service:14} (serving its log) peak RSS {rss / 2**20:6.1f} MB  CPU {cpu:6.1f} s")
     if args.profile:
-        print(f"profile of the rebuild ({PROFILE}):\n{summary([PROFILE])}")
+        print(f"profile of the rebuild ({profile}):\n{summary([profile])}")
     if inbox != logs:
         raise SystemExit("the rebuild did not apply every event of the logs")
 
