@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from sqlalchemy import delete, select, text, tuple_, update
+from sqlalchemy import delete, select, text, update
 from sqlalchemy.orm import Session
 
 from grantflow.contract import Envelope
@@ -53,13 +53,7 @@ def empty(session: Session) -> None:
 
 def apply_events(session: Session, events: Sequence[Envelope]) -> list[Outcome]:
     """Apply each event whose version is the next for its subject; record the versions."""
-    keys = {(e.source, e.subject or "") for e in events}
-    versions = {
-        (r.source, r.subject): r.version
-        for r in session.execute(
-            select(stream).where(tuple_(stream.c.source, stream.c.subject).in_(sorted(keys)))
-        )
-    }
+    versions = _stored_versions(session, {(e.source, e.subject or "") for e in events})
     seen = dict(versions)
     applying: list[Envelope] = []
     outcomes: list[Outcome] = []
@@ -101,3 +95,18 @@ def apply_events(session: Session, events: Sequence[Envelope]) -> list[Outcome]:
     if applying:  # last: the row stays locked only until the commit that follows
         session.execute(update(watermark).values(changes=watermark.c.changes + 1))
     return outcomes
+
+
+def _stored_versions(session: Session, keys: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """The stored version of each (source, subject): one `subject IN` per source, which the
+    primary key answers (a row-valued IN of thousands of keys was planned as a scan)."""
+    subjects: dict[str, list[str]] = {}
+    for source, subject in keys:
+        subjects.setdefault(source, []).append(subject)
+    return {
+        (r.source, r.subject): r.version
+        for source, names in subjects.items()
+        for r in session.execute(
+            select(stream).where(stream.c.source == source, stream.c.subject.in_(names))
+        )
+    }
