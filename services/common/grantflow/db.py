@@ -90,6 +90,8 @@ def lock_subjects(session: Session, namespace: str, keys: list[str]) -> None:
     an HTTP post). Nothing to do on SQLite, which locks the whole database on write."""
     if keys and is_postgres(session):
         session.execute(_SUBJECT_LOCKS, {"keys": [f"{namespace}:{k}" for k in keys]})
+
+
 def append(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
     """Insert `rows` (executemany: one cached statement), nothing for none."""
     if rows:
