@@ -14,7 +14,7 @@ from workspace.adapters.oidc import claims_to_person
 from workspace.adapters.session import COOKIE, Session, SessionCookie
 from workspace.config import WorkspaceSettings
 from workspace.domain.export import Column, Table, neutralise
-from workspace.domain.figures import cumulative_by_month, region_totals, with_regional_average
+from workspace.domain.figures import cumulative_by_month, region_totals
 from workspace.domain.filters import FilterError, expected_share, month_ends, read_filters
 from workspace.errors import Forbidden
 from workspace.handlers.signin import safe_next
@@ -47,17 +47,16 @@ def test_the_expected_curve_is_interpolated_between_its_points():
     assert month_ends(2016)[1] == date(2016, 2, 29)
 
 
-def test_regional_average_and_totals_are_sums_of_dong_not_averages_of_rates():
+def test_totals_by_region_are_sums_of_dong_not_averages_of_rates():
     rows = [
         {"province": "74", "region": "southeast", "allocated_vnd": 100, "disbursed_vnd": 50},
         {"province": "75", "region": "southeast", "allocated_vnd": 300, "disbursed_vnd": 30},
         {"province": "92", "region": "mekong_delta", "allocated_vnd": 0, "disbursed_vnd": 0},
     ]
-    averaged = with_regional_average(rows)
-    assert averaged[0]["regional_average"] == pytest.approx(80 / 400)
-    assert averaged[2]["regional_average"] is None
     totals = {t["region"]: t for t in region_totals(rows)}
     assert totals["southeast"]["disbursed_vnd"] == 80 and totals["southeast"]["provinces"] == 2
+    assert totals["southeast"]["rate"] == pytest.approx(80 / 400)
+    assert totals["mekong_delta"]["rate"] is None
     assert cumulative_by_month([("2016-03-20", 5), ("2016-01-02", 1), ("2015-12-01", 9)], 2016)[
         :3
     ] == [1, 1, 6]

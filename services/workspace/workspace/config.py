@@ -33,6 +33,7 @@ class WorkspaceSettings(BaseSettings):
     secure_cookie: bool = False  # set behind HTTPS
     dev_sign_in: bool | None = None  # default: on outside production
     api_timeout_seconds: float = Field(20.0, gt=0)
+    assets_dir: str = ""  # npm's node_modules (htmx); default: the repository's node_modules
     # OpenID Connect (production): the identity provider and how its claims map to roles.
     oidc_issuer: str = ""  # e.g. https://id.example.gov.vn/realms/moit
     oidc_client_id: str = ""

@@ -11,49 +11,14 @@ from eventlet.greenpool import GreenPool
 from grantflow.reference import provinces as reference
 from workspace.adapters.services import ServiceApis
 from workspace.adapters.session import Session
-from workspace.domain.export import Column, Table
 from workspace.domain.filters import Filters, expected_share, month_ends
 from workspace.errors import NotFound
 from workspace.views.chart import cumulative_line
-from workspace.views.i18n import word
+from workspace.views.i18n import region_name, table, word
 
 EXPECTED_CURVE = "03-31:0.10,06-30:0.30,09-30:0.60,12-31:0.90"  # reporting's default curve
 PAGE = 500
 MOST_PROPOSALS = 2000  # listed on the page; the counts by state cover them all
-
-PLAN_COLUMNS = [
-    Column("source_fund", "Nguồn vốn", "Fund"),
-    Column("version", "Phiên bản", "Version", "int"),
-    Column("amount_vnd", "Kế hoạch vốn (đồng)", "Amount (VND)", "vnd"),
-    Column("decision_no", "Quyết định", "Decision"),
-    Column("occurred_at", "Thời điểm", "When", "moment"),
-    Column("previous_year_vnd", "Năm trước (đồng)", "Previous year (VND)", "vnd"),
-    Column("change_percent", "Thay đổi (%)", "Change (%)"),
-]
-STATE_COLUMNS = [
-    Column("state", "Trạng thái", "State"),
-    Column("count", "Số lượng", "Count", "int"),
-]
-PROPOSAL_COLUMNS = [
-    Column("proposal_id", "Mã đề án", "Proposal"),
-    Column("title", "Tên đề án", "Title"),
-    Column("source_fund", "Nguồn vốn", "Fund"),
-    Column("activity", "Hoạt động", "Activity"),
-    Column("state", "Trạng thái", "State"),
-    Column("requested_vnd", "Đề nghị (đồng)", "Requested (VND)", "vnd"),
-    Column("contract_vnd", "Hợp đồng (đồng)", "Contract (VND)", "vnd"),
-]
-REASON_COLUMNS = [
-    Column("proposal_id", "Mã đề án", "Proposal"),
-    Column("source_fund", "Nguồn vốn", "Fund"),
-    Column("reason", "Lý do", "Reason"),
-    Column("detail", "Chi tiết", "Detail"),
-]
-MONTH_COLUMNS = [
-    Column("month", "Tháng", "Month"),
-    Column("disbursed_vnd", "Giải ngân lũy kế (đồng)", "Disbursed to date (VND)", "vnd"),
-    Column("expected_vnd", "Theo kỳ vọng (đồng)", "Expected (VND)", "vnd"),
-]
 
 
 def province_page(
@@ -78,7 +43,7 @@ def province_page(
     )
     plans = pool.spawn(apis.get, "disbursement", "/api/v1/plans", token, year=f.year, province=code)
     proposals = pool.spawn(_proposals, apis, token, code, f)
-    warnings = pool.spawn(_reasons, apis, session, code, f) if session.all_provinces else None
+    warnings = pool.spawn(_reasons, apis, session, code, f)
     months = []
     for day, answer in zip(ends, rates, strict=True):
         row = next((r for r in answer["items"] if r["province"] == code), None) or {}
@@ -108,7 +73,7 @@ def province_page(
             )
     items, total = proposals.wait()
     states = Counter(p["state"] for p in items)
-    reasons = warnings.wait() if warnings is not None else None
+    reasons = warnings.wait()
     chart = cumulative_line(
         [m["disbursed_vnd"] for m in months],
         [m["expected_vnd"] for m in months],
@@ -118,21 +83,19 @@ def province_page(
     )
     return {
         "unit": unit,
+        "region_name": region_name(unit.region, lang),
         "chart": chart,
         "months": months,
         "proposal_total": total,
         "tables": {
-            "months": Table("months", MONTH_COLUMNS, months),
-            "plans": Table("plans", PLAN_COLUMNS, plan_rows),
-            "states": Table(
-                "states",
-                STATE_COLUMNS,
-                [{"state": s, "count": n} for s, n in sorted(states.items())],
+            "months": table("months", months),
+            "plans": table("plans", plan_rows),
+            "states": table(
+                "states", [{"state": s, "count": n} for s, n in sorted(states.items())]
             ),
-            "lagging": Table("lagging", REASON_COLUMNS, reasons or []),
-            "proposals": Table("proposals", PROPOSAL_COLUMNS, items),
+            "lagging": table("lagging", reasons),
+            "proposals": table("proposals", items),
         },
-        "reasons_visible": reasons is not None,
     }
 
 
