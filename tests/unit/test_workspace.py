@@ -135,3 +135,18 @@ def test_alert_emails_link_to_the_workspace_screen_of_their_province_or_proposal
     assert (
         workspace_link(base, on=date(2016, 7, 1)) == base + "/overview?year=2016&as_of=2016-07-01"
     )
+
+
+def test_every_table_of_words_yaml_has_its_columns_in_both_languages():
+    from workspace.views.i18n import _data, columns, region_name, word
+
+    data = _data()
+    for key, pair in data["words"].items():
+        assert isinstance(key, str) and len(pair) == 2 and all(isinstance(w, str) for w in pair)
+    for spec in data["tables"]:
+        found = columns(spec)
+        assert found and all(c.vi and c.en and isinstance(c.key, str) for c in found), spec
+    assert columns("ledger")[0].key == "on"  # YAML would read a bare on as true
+    assert word("overview", "en") == "Overview" and word("overview", "vi") == "Tổng quan"
+    assert region_name("mekong_delta", "vi") == "Đồng bằng sông Cửu Long"
+    assert region_name("southeast", "en") == "Southeast" and region_name(None, "vi") is None
