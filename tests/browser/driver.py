@@ -191,8 +191,8 @@ def filters(page: Any, base: str, args: dict[str, Any]) -> dict[str, Any]:
         "region_options": page.locator('select[name="region"] option').all_inner_texts(),
     }
     hx = HtmxWatch(page)
-    page.get_by_label("Nguồn vốn").select_option("national")
-    page.get_by_label("Vùng").select_option("southeast")
+    page.locator("form.filters select[name=fund]").select_option("national")
+    page.locator("form.filters select[name=region]").select_option("southeast")
     page.get_by_role("button", name="Áp dụng").click()
     page.wait_for_url("**fund=national**")
     page.locator('table[data-table="provinces"] td[data-key="province"]').first.wait_for()
@@ -220,8 +220,8 @@ def without_script(page: Any, base: str, args: dict[str, Any]) -> dict[str, Any]
     sign_in(page, base, "Cán bộ trung ương")
     page.goto(f"{base}/overview?{YEAR_H1}")
     with page.expect_navigation():
-        page.get_by_label("Nguồn vốn").select_option("national")
-        page.get_by_label("Vùng").select_option("southeast")
+        page.locator("form.filters select[name=fund]").select_option("national")
+        page.locator("form.filters select[name=region]").select_option("southeast")
         page.get_by_role("button", name="Áp dụng").click()
     return {
         "url": page.url,
