@@ -174,7 +174,7 @@ class HtmxWatch:
 
     def seen(self) -> dict[str, Any]:
         return {
-            "hx_requests": self.requests,
+            "hx_requests": list(self.requests),  # as they stand now
             "kept_mark": self.page.evaluate("window.gfMark || null") == "kept",
             "htmx_version": self.page.evaluate("window.htmx ? htmx.version : null"),
         }
@@ -206,8 +206,12 @@ def filters(page: Any, base: str, args: dict[str, Any]) -> dict[str, Any]:
         "title": page.title(),
     }
     screenshot(page, "overview-filtered-htmx")
-    page.go_back()
-    page.wait_for_url("**as_of=2016-06-30")
+    page.go_back()  # htmx keeps no copies of pages (historyCacheSize 0): it loads it whole
+    page.wait_for_function(
+        "() => window.gfMark === undefined && document.readyState === 'complete'"
+        " && document.querySelectorAll('[data-total]').length === 4"
+    )
+    seen["back_url"] = page.url
     seen["back"] = totals(page)
     page.get_by_role("link", name="English").click()
     page.wait_for_load_state()

@@ -136,6 +136,7 @@ def test_the_filters_swap_the_overview_in_with_htmx_and_work_without_script(stac
     assert int(seen["after"]["allocated_vnd"]) < int(seen["before"]["allocated_vnd"])
     assert seen["title"].startswith("Tổng quan")
     assert seen["back"] == seen["before"]  # back in history: the unfiltered overview again
+    assert "fund=" not in seen["back_url"]
     on_loopback_only(seen)
 
     plain = run("without_script", stack.workspace)
