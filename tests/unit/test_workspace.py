@@ -150,3 +150,39 @@ def test_every_table_of_words_yaml_has_its_columns_in_both_languages():
     assert word("overview", "en") == "Overview" and word("overview", "vi") == "Tổng quan"
     assert region_name("mekong_delta", "vi") == "Đồng bằng sông Cửu Long"
     assert region_name("southeast", "en") == "Southeast" and region_name(None, "vi") is None
+
+
+class FakeApis:
+    """Answers the province page's calls as the services would, and remembers them."""
+
+    def __init__(self) -> None:
+        self.rates_asked: list[str] = []
+
+    def get(self, service: str, path: str, token: str, **params):
+        if path == "/api/v1/disbursement-rates":
+            self.rates_asked.append(params["as_of"])
+            paid = 100 * int(params["as_of"][5:7])
+            return {"items": [{"province": "80", "allocated_vnd": 1000, "disbursed_vnd": paid}]}
+        if path == "/api/v1/warnings":
+            return {"current": []}
+        return {"items": [], "total": 0}
+
+
+def test_a_province_page_shows_disbursement_up_to_its_as_of_date_and_expectation_all_year():
+    from workspace.handlers.province import province_page
+
+    apis = FakeApis()
+    session = Session(role="finance", token="t")
+    f = read_filters({"year": "2016", "as_of": "2016-06-15"}, TODAY)
+    page = province_page(apis, session, "80", f, "vi")
+    assert apis.rates_asked == [
+        "2016-01-31",
+        "2016-02-29",
+        "2016-03-31",
+        "2016-04-30",
+        "2016-05-31",
+        "2016-06-15",
+    ]
+    months = page["tables"]["months"].rows
+    assert [m["disbursed_vnd"] for m in months] == [100, 200, 300, 400, 500, 600] + [None] * 6
+    assert months[-1]["expected_vnd"] == 900  # 90% of the plan in force on 15/06

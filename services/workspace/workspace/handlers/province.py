@@ -3,6 +3,7 @@ versions, proposals by state, and the lagging ones with their reasons."""
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from typing import Any
 
@@ -29,7 +30,10 @@ def province_page(
         raise NotFound(f"no province {code} on {f.as_of}, or not yours")
     token, fund = session.token, f.fund
     pool = GreenPool(13)
+    # Disbursed by each month's end up to the as-of date (the month it falls in ends on it);
+    # the expected curve runs the whole year, on the plan in force on the as-of date.
     ends = month_ends(f.year)
+    days = [min(end, f.as_of) for end in ends if end.replace(day=1) <= f.as_of]
     rates = pool.imap(
         lambda day: apis.get(
             "disbursement",
@@ -39,20 +43,22 @@ def province_page(
             source_fund=fund,
             as_of=day.isoformat(),
         ),
-        ends,
+        days,
     )
     plans = pool.spawn(apis.get, "disbursement", "/api/v1/plans", token, year=f.year, province=code)
     proposals = pool.spawn(_proposals, apis, token, code, f)
     warnings = pool.spawn(_reasons, apis, session, code, f)
-    months = []
-    for day, answer in zip(ends, rates, strict=True):
-        row = next((r for r in answer["items"] if r["province"] == code), None) or {}
-        allocated = int(row.get("allocated_vnd") or 0)
+    months: list[dict[str, Any]] = []
+    allocated = 0
+    for end, answer in itertools.zip_longest(ends, rates):
+        if answer is not None:
+            row = next((r for r in answer["items"] if r["province"] == code), None) or {}
+            allocated = int(row.get("allocated_vnd") or 0)
         months.append(
             {
-                "month": f"{day.month:02d}/{day.year}",
-                "disbursed_vnd": int(row.get("disbursed_vnd") or 0),
-                "expected_vnd": round(allocated * expected_share(EXPECTED_CURVE, day)),
+                "month": f"{end.month:02d}/{end.year}",
+                "disbursed_vnd": int(row.get("disbursed_vnd") or 0) if answer else None,
+                "expected_vnd": round(allocated * expected_share(EXPECTED_CURVE, end)),
             }
         )
     plan_rows = []
@@ -75,7 +81,7 @@ def province_page(
     states = Counter(p["state"] for p in items)
     reasons = warnings.wait()
     chart = cumulative_line(
-        [m["disbursed_vnd"] for m in months],
+        [m["disbursed_vnd"] for m in months if m["disbursed_vnd"] is not None],
         [m["expected_vnd"] for m in months],
         word("cumulative", lang),
         word("cumulative_desc", lang),
