@@ -202,6 +202,10 @@ def test_every_reporting_endpoint_answers_as_the_openapi_document_says(pipeline)
     assert history[2:] == [("74", "critical", "normal")]  # in the order recorded
     assert api.get(WARNINGS) == warnings  # one year of data: all years are 2016
     assert api.get(WARNINGS, year=2015) == {"current": [], "history": []}
+    of_80 = api.get(WARNINGS, year=2016, province="80")
+    assert of_80["current"] == [w for w in warnings["current"] if w["province"] == "80"]
+    assert [h["province"] for h in of_80["history"]] == ["80"]
+    api.refused("GET", WARNINGS, 400, "bad_query", params={"province": "8'0"})
     table = csv_rows(api.get(WARNINGS, year=2016, format="csv"))
     assert [(r["province"], r["level"], r["as_of"]) for r in table] == [
         ("74", "critical", "2016-12-31"),

@@ -127,7 +127,11 @@ class ReportingService(Wiring):
     @api("GET", "/api/v1/warnings", allow=READERS)
     def list_warnings(self, request: Request) -> Any:
         """Current warning levels and their history (a province officer: their provinces')."""
-        report = views.warnings(self.db, query_int(request, "year", None, 2000, 2100))
+        province = query_text(request, "province")
+        if province is not None and not (len(province) == 2 and province.isdigit()):
+            raise Refused("bad_query", "province must be a GSO code of two digits, e.g. 80")
+        year = query_int(request, "year", None, 2000, 2100)
+        report = views.warnings(self.db, year, province)
         report = views.visible_to(report, ("current", "history"), self.caller)
         return _maybe_csv(request, report, views.warning_rows, "warnings")
 

@@ -129,7 +129,7 @@ def _proposals(
 
 
 def _reasons(apis: ServiceApis, session: Session, code: str, f: Filters) -> list[dict[str, Any]]:
-    answer = apis.get("reporting", "/api/v1/warnings", session.token, year=f.year)
+    answer = apis.get("reporting", "/api/v1/warnings", session.token, year=f.year, province=code)
     reasons = []
     for current in answer["current"]:
         if current["province"] != code or (f.fund and current["source_fund"] != f.fund):
