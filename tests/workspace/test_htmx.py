@@ -24,6 +24,7 @@ def installed_htmx() -> str:
     package = ROOT / "node_modules/htmx.org/package.json"
     assert package.exists(), "node_modules is missing: run `make install` (npm ci)"
     assert json.loads(package.read_text())["version"] == version, "run npm ci: the lock moved"
+    assert "node_modules/" in (ROOT / ".gitignore").read_text().split(), "never in git"
     return version
 
 
