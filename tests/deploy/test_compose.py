@@ -112,3 +112,17 @@ def test_grafana_provisioning_points_at_the_mounted_dashboards(compose: dict[str
     )
     (source,) = sources["datasources"]
     assert source["type"] == "prometheus" and source["url"] == "http://prometheus:9090"
+
+
+def test_every_registered_service_runs_in_the_stack_on_its_port(compose: dict[str, Any]) -> None:
+    """What `grantflow run` knows, compose runs (Prometheus scrapes each of them)."""
+    from grantflow.config import SERVICE_PORTS
+    from tests.deploy.catalogue import registered
+
+    for name in registered():
+        service = compose["services"][name]
+        assert service["command"] == ["run", name]
+        assert service["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+        port = SERVICE_PORTS[name]
+        assert f"{port}:{port}" in service["ports"], name
+        assert f"127.0.0.1:{port}/health/ready" in " ".join(service["healthcheck"]["test"]), name

@@ -363,6 +363,6 @@ def test_the_sample_recipients_file_loads() -> None:
     recipients = yaml.safe_load(path.read_text(encoding="utf-8"))["recipients"]
     assert all({"name", "email"} <= r.keys() for r in recipients)
     if "notifications" in SERVICES:
-        from notifications.commands import parse_recipients_file
+        from notifications.handlers.commands import parse_recipients_file
 
         assert len(parse_recipients_file(path)) == len(recipients)
