@@ -7,7 +7,7 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from grantflow.auth import ALL_PROVINCE_READERS, AUDIT_READERS, CENTRAL, SYSTEM
+from grantflow.auth import ALL_PROVINCE_READERS, AUDIT_READERS, CENTRAL, READERS, SYSTEM
 from grantflow.contract import Envelope
 from grantflow.domain import FUNDS
 from grantflow.errors import Refused
@@ -81,9 +81,10 @@ class ReportingService(Wiring):
             self.db.rollback()
         return result, announced
 
-    @api("GET", "/api/v1/reports/provinces", allow=ALL_PROVINCE_READERS)
+    @api("GET", "/api/v1/reports/provinces", allow=READERS)
     def provinces_report(self, request: Request) -> Any:
-        """Per province: allocated, committed, disbursed, rate, expected, level, proposals."""
+        """Per province: allocated, committed, disbursed, rate, expected, level, proposals
+        (a province officer: the rows of their own provinces, regional averages included)."""
         year, as_of = _year_and_date(request)
         report = views.province_report(
             self.db,
@@ -92,6 +93,7 @@ class ReportingService(Wiring):
             query_choice(request, "source_fund", FUNDS),
             as_of,
         )
+        report = views.visible_to(report, ("items",), self.caller)
         return _maybe_csv(request, report, views.province_rows, f"provinces-{year}")
 
     @api("GET", "/api/v1/reports/regions/<string:region>", allow=ALL_PROVINCE_READERS)
@@ -101,10 +103,15 @@ class ReportingService(Wiring):
         report = views.region_report(self.db, self.cfg.rules, region, period)
         return _maybe_csv(request, report, views.region_rows, f"{region}-{period}")
 
-    @api("GET", "/api/v1/warnings", allow=ALL_PROVINCE_READERS)
+    @api("GET", "/api/v1/warnings", allow=READERS)
     def list_warnings(self, request: Request) -> Any:
-        """Current warning levels and their history."""
-        report = views.warnings(self.db, query_int(request, "year", None, 2000, 2100))
+        """Current warning levels and their history (a province officer: their provinces')."""
+        province = query_text(request, "province")
+        if province is not None and not (len(province) == 2 and province.isdigit()):
+            raise Refused("bad_query", "province must be a GSO code of two digits, e.g. 80")
+        year = query_int(request, "year", None, 2000, 2100)
+        report = views.warnings(self.db, year, province)
+        report = views.visible_to(report, ("current", "history"), self.caller)
         return _maybe_csv(request, report, views.warning_rows, "warnings")
 
     @api("GET", "/api/v1/dead-letters", allow=AUDIT_READERS)
