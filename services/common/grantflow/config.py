@@ -160,16 +160,20 @@ class Settings(BaseSettings):
             problems.append(
                 "AUTH_CLIENT_TOKEN is empty; give the service its own service-to-service token"
             )
-        if urlsplit(self.database_url).scheme.split("+")[0] != "postgresql":
-            problems.append(
-                "DATABASE_URL is not PostgreSQL: SQLite is for development and tests only;"
-                " set DATABASE_URL=postgresql://USER:PASSWORD@HOST:5432/DATABASE"
-            )
         if (urlsplit(self.amqp_uri).username or "guest") == "guest":
             problems.append(
                 "AMQP_URI uses RabbitMQ's guest user; give the service a user of its own"
             )
         return problems
+
+    def database_problems(self) -> list[str]:
+        """What production refuses of the database of a service that keeps data."""
+        if urlsplit(self.database_url).scheme.split("+")[0] != "postgresql":
+            return [
+                "DATABASE_URL is not PostgreSQL: SQLite is for development and tests only;"
+                " set DATABASE_URL=postgresql://USER:PASSWORD@HOST:5432/DATABASE"
+            ]
+        return []
 
     def port_of(self, service: str) -> int:
         return int(getattr(self, f"{service}_port"))
