@@ -51,7 +51,7 @@ EXPOSE 8001 8002 8003 8004 8005
 # all four for `run all`; with or without an init process). A container running `migrate`
 # has no health check: disable it there.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
-  CMD ["python", "-c", "import glob, os, urllib.request as r; p = {'proposals': 8001, 'disbursement': 8002, 'notifications': 8003, 'reporting': 8004, 'workspace': 8005}; a = [w for f in glob.glob('/proc/[0-9]*/cmdline') for w in open(f, 'rb').read().decode(errors='replace').split(chr(0))]; [r.urlopen('http://127.0.0.1:%s/health/live' % os.environ.get(n.upper() + '_PORT', p[n]), timeout=3) for n in ([n for n in p if n in a] or list(p))]"]
+  CMD ["python", "-c", "import glob, os, urllib.request as r; p = {'proposals': 8001, 'disbursement': 8002, 'notifications': 8003, 'reporting': 8004, 'workspace': 8005, 'registry': 8006}; a = [w for f in glob.glob('/proc/[0-9]*/cmdline') for w in open(f, 'rb').read().decode(errors='replace').split(chr(0))]; [r.urlopen('http://127.0.0.1:%s/health/live' % os.environ.get(n.upper() + '_PORT', p[n]), timeout=3) for n in ([n for n in p if n in a] or list(p))]"]
 # SIGTERM drains gracefully (the batch in hand is applied and acknowledged); allow 60 s or more.
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["grantflow"]
