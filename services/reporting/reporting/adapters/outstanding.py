@@ -3,12 +3,15 @@ years and both horizons in one statement."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from grantflow.db import is_postgres
 from reporting.adapters.figures import no_jit
 from reporting.adapters.forecast_sql import PLAN_SQL, outstanding_sql
 from reporting.domain.forecast import Outstanding
@@ -43,8 +46,10 @@ def outstanding(
         a.year: ({}, {}) for a in asked
     }
     plans = {a.year: _plans(session, a.year, a.on) for a in asked}
-    no_jit(session)
-    for row in session.execute(text(outstanding_sql(len(asked))), params).mappings():
+    sql = text(outstanding_sql(len(asked), is_postgres(session)))
+    with _streamed(session):
+        rows = session.execute(sql, params).mappings().all()
+    for row in rows:
         year, key = int(row["year"]), (row["province"], row["source_fund"])
         for h, by in enumerate(found[year]):
             by[key] = Outstanding(
@@ -64,3 +69,22 @@ def outstanding(
 def _plans(session: Session, year: int, on: date) -> dict[Key, int]:
     params = {"y": year, "d": on.toordinal()}
     return {(p, f): int(a) for p, f, a in session.execute(text(PLAN_SQL), params)}
+
+
+@contextmanager
+def _streamed(session: Session) -> Iterator[None]:
+    """PostgreSQL plans the statement for one process, JIT off: a parallel plan runs each
+    year's per-proposal aggregates again in every worker, and JIT compiles for longer than the
+    statement then runs."""
+    no_jit(session)
+    if not is_postgres(session):
+        yield
+        return
+    before = session.execute(text("SHOW max_parallel_workers_per_gather")).scalar_one()
+    session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
+    try:
+        yield
+    finally:
+        session.execute(
+            text("SELECT set_config('max_parallel_workers_per_gather', :v, true)"), {"v": before}
+        )
