@@ -98,9 +98,16 @@ def _generate(engine: Engine, seed: int) -> None:
         for province in ("01", "79", "80", "92"):
             for fund in ("national", "oda"):
                 for version in (1, 2):
-                    rows["plan"].append(dict(province=province, year=year, source_fund=fund,
-                        version=version, amount_vnd=rnd.randrange(500, 3_000) * M,
-                        approved_day=date(year, 1, 15).toordinal() + 140 * (version - 1)))  # fmt: skip
+                    rows["plan"].append(
+                        dict(
+                            province=province,
+                            year=year,
+                            source_fund=fund,
+                            version=version,
+                            amount_vnd=rnd.randrange(500, 3_000) * M,
+                            approved_day=date(year, 1, 15).toordinal() + 140 * (version - 1),
+                        )
+                    )
                 for _ in range(rnd.randrange(2, 12)):
                     n += 1
                     pid = f"P{n:05d}"
@@ -111,36 +118,70 @@ def _generate(engine: Engine, seed: int) -> None:
                     closed = signed + timedelta(rnd.randrange(-60, 200))
                     stage = rnd.random()
                     amount = rnd.randrange(10, 400) * M
-                    rows["proposal"].append(dict(proposal_id=pid, province=province, year=year,
-                        source_fund=fund, activity="training", title=pid, state="x",
-                        requested_vnd=amount,
-                        approved_vnd=amount if stage > 0.2 else None,
-                        contract_vnd=amount - M if stage > 0.35 else None,
-                        submitted_day=submitted.toordinal(),
-                        approved_day=approved.toordinal() if stage > 0.2 else None,
-                        signed_day=signed.toordinal() if stage > 0.35 else None,
-                        closed_day=closed.toordinal() if rnd.random() < 0.15 else None,
-                        planned_start_day=signed.toordinal(), planned_end_day=signed.toordinal() + 200,
-                        targets={}))  # fmt: skip
+                    rows["proposal"].append(
+                        dict(
+                            proposal_id=pid,
+                            province=province,
+                            year=year,
+                            source_fund=fund,
+                            activity="training",
+                            title=pid,
+                            state="x",
+                            requested_vnd=amount,
+                            approved_vnd=amount if stage > 0.2 else None,
+                            contract_vnd=amount - M if stage > 0.35 else None,
+                            submitted_day=submitted.toordinal(),
+                            approved_day=approved.toordinal() if stage > 0.2 else None,
+                            signed_day=signed.toordinal() if stage > 0.35 else None,
+                            closed_day=closed.toordinal() if rnd.random() < 0.15 else None,
+                            planned_start_day=signed.toordinal(),
+                            planned_end_day=signed.toordinal() + 200,
+                            targets={},
+                        )
+                    )
                     total = 0
                     for line in range(rnd.randrange(0, 4)):
                         total += rnd.randrange(1, 200) * M
                         due = signed + timedelta(rnd.randrange(0, 400))
-                        rows["schedule"].append(dict(proposal_id=pid, kind="tranche",
-                            line_index=line, due_day=due.toordinal(), due_total_vnd=total))  # fmt: skip
-                    rows["schedule"].append(dict(proposal_id=pid, kind="repayment", line_index=0,
-                        due_day=signed.toordinal() + 30, due_total_vnd=5 * M))  # fmt: skip
+                        rows["schedule"].append(
+                            dict(
+                                proposal_id=pid,
+                                kind="tranche",
+                                line_index=line,
+                                due_day=due.toordinal(),
+                                due_total_vnd=total,
+                            )
+                        )
+                    rows["schedule"].append(
+                        dict(
+                            proposal_id=pid,
+                            kind="repayment",
+                            line_index=0,
+                            due_day=signed.toordinal() + 30,
+                            due_total_vnd=5 * M,
+                        )
+                    )
                     for _ in range(rnd.randrange(1, 6)):
                         paid_in = year if rnd.random() < 0.9 else year + 1  # booked elsewhere
                         of = pid if rnd.random() < 0.95 else f"GONE{n}"  # no such proposal
-                        rows["money"].append(dict(proposal_id=of, province=province,
-                            year=paid_in, source_fund=fund,
-                            kind=rnd.choice(("disbursed", "disbursed", "disbursed", "repaid")),
-                            amount_vnd=rnd.randrange(1, 150) * M,
-                            day=(submitted + timedelta(rnd.randrange(0, 420))).toordinal()))  # fmt: skip
+                        rows["money"].append(
+                            dict(
+                                proposal_id=of,
+                                province=province,
+                                year=paid_in,
+                                source_fund=fund,
+                                kind=rnd.choice(("disbursed", "disbursed", "disbursed", "repaid")),
+                                amount_vnd=rnd.randrange(1, 150) * M,
+                                day=(submitted + timedelta(rnd.randrange(0, 420))).toordinal(),
+                            )
+                        )
     with engine.begin() as conn:
-        for name, table in (("proposal", proposal), ("money", money), ("schedule", schedule),
-                            ("plan", plan)):  # fmt: skip
+        for name, table in (
+            ("proposal", proposal),
+            ("money", money),
+            ("schedule", schedule),
+            ("plan", plan),
+        ):
             conn.execute(table.insert(), rows[name])
 
 
@@ -154,8 +195,18 @@ def _before(session: Session, year: int, on: date, by: date) -> dict:
     found = {}
     for row in session.execute(text(BEFORE_SQL), params).mappings():
         key = (row["province"], row["source_fund"])
-        names = ("disbursed", "overdue", "scheduled", "later", "pending", "g_overdue",
-                 "g_scheduled", "g_later", "g_pending", "g_new")  # fmt: skip
+        names = (
+            "disbursed",
+            "overdue",
+            "scheduled",
+            "later",
+            "pending",
+            "g_overdue",
+            "g_scheduled",
+            "g_later",
+            "g_pending",
+            "g_new",
+        )
         found[key] = Outstanding(plans.get(key, 0), *(int(row[n] or 0) for n in names))
     for key, plan in plans.items():
         found.setdefault(key, Outstanding(plan, 0))
