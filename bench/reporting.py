@@ -6,6 +6,9 @@ Makes a database of its own afresh (grantflow_bench_reporting), migrates the rep
 and fills its read models with synthetic rows as the projections would have written them from
 about ten events per proposal (bench/_reporting_data.py), loaded with COPY by two processes.
 Then, as of 30/06/2016:
+  - the province report's first (uncached) request in-process, part by part (the year-end
+    forecast, the lag evaluation as the report counts it, the proposals by state, data
+    quality, then the whole report), --parts times (--parts-only: that alone);
   - a full lag evaluation (`reporting.adapters.evaluation.evaluate`, the lagging proposals kept),
     median of 3, and the reports' variant that only counts them;
   - `announce.run` twice: the first records levels and notices, the second finds nothing new;
@@ -18,7 +21,8 @@ Then, as of 30/06/2016:
 Targets (issue 4, Scale): evaluation <= 5 s, province report p95 <= 50 ms, service < 150 MB
 (judged on the service's peak). Every SQL statement runs under a statement timeout
 (--statement-timeout, default 120 s), so a plan gone wrong is reported as a MISS instead of
-holding the run. --reuse skips the load and measures the database of the previous run.
+holding the run. --reuse skips the load and measures the database of the previous run
+(migrated first to the reporting service's latest revision).
 """
 
 from __future__ import annotations
@@ -523,7 +527,12 @@ def main() -> None:
 
     url = f"{PG}/{DB}"
     loaded: dict[str, Any] | None = None
-    if not args.reuse:
+    if args.reuse:
+        from grantflow_tools.migrate import upgrade
+        from grantflow_tools.registry import SERVICES
+
+        upgrade(SERVICES["reporting"], url)  # indexes added since the load
+    else:
         url = fresh_database()
         progress(f"loading {args.proposals:,} proposals")
         loaded = load(url, args.proposals, args.events_per_proposal)
