@@ -23,20 +23,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from nameko.extensions import DependencyProvider
-from sqlalchemy import (
-    JSON,
-    Column,
-    DateTime,
-    Index,
-    MetaData,
-    String,
-    Table,
-    Text,
-    select,
-)
+from sqlalchemy import JSON, Column, Index, MetaData, String, Table, Text, select
 from sqlalchemy.orm import Session
 
-from grantflow.db import SEQ, Database, utc
+from grantflow.columns import EVENT_ID, event_id, ident, moment, seq
+from grantflow.db import Database, utc
 
 log = logging.getLogger(__name__)
 
@@ -48,15 +39,15 @@ def audit_table(metadata: MetaData, prefix: str) -> Table:
     table = Table(
         f"{prefix}_audit",
         metadata,
-        Column("seq", SEQ, primary_key=True),
-        Column("recorded_at", DateTime(timezone=True), nullable=False),
+        seq(),
+        moment("recorded_at"),
         Column("actor", String(200), nullable=False),
-        Column("source", String(200)),
+        Column("source", String(EVENT_ID)),
         Column("outcome", String(10), nullable=False),
         Column("action", String(300), nullable=False),
-        Column("event_id", String(200)),
+        event_id(required=False),
         Column("subject", String(200)),
-        Column("proposal_id", String(64)),
+        ident("proposal_id", required=False),
         Column("before", JSON),
         Column("after", JSON),
         Column("code", String(100)),

@@ -81,6 +81,14 @@ HTTP_STATUS: dict[str, int] = {
 }
 
 
+def is_conflict(exc: BaseException) -> bool:
+    """Whether PostgreSQL rolled the transaction back for a clash with another one (a
+    deadlock, a serialization failure: SQLSTATE class 40): the same batch, applied again
+    at once, goes through; nothing in it is wrong."""
+    code = getattr(getattr(exc, "orig", None), "pgcode", None)
+    return isinstance(code, str) and code.startswith("40")
+
+
 def is_data_error(exc: BaseException) -> bool:
     """Whether the database refused what one event holds (a value out of range, text it
     cannot store) rather than failing as a whole (connection lost, server down): the event

@@ -13,6 +13,9 @@ from grantflow.domain import FUNDS
 from grantflow.errors import Refused
 from grantflow.http import (
     api,
+    body_date,
+    body_int,
+    json_object,
     not_in_future,
     query_choice,
     query_date,
@@ -29,7 +32,7 @@ from reporting.adapters.tables import inbox
 from reporting.bootstrap import Wiring, configured
 from reporting.handlers import announce as announcing
 
-REASONS_PER_PROVINCE = 20  # in the answer of an evaluation, unless asked otherwise
+REASONS = 20  # per province in the answer of an evaluation, unless asked otherwise
 
 
 class ReportingService(Wiring):
@@ -55,37 +58,13 @@ class ReportingService(Wiring):
 
         Answers every province's figures, level and first reasons, and what was announced.
         """
-        body = request.get_json(silent=True) or {}
-        if not isinstance(body, dict):
-            raise Refused("bad_query", "the body must be a JSON object")
-        try:
-            as_of = date.fromisoformat(str(body.get("as_of") or date.today().isoformat()))
-        except ValueError:
-            raise Refused("bad_query", "as_of must be a date YYYY-MM-DD") from None
-        _in_years(as_of)
-        first = body.get("reasons_per_province", REASONS_PER_PROVINCE)
-        if type(first) is not int or not 0 <= first <= announcing.EVIDENCE:
-            raise Refused("bad_query", "reasons_per_province must be an integer from 0 to 500")
+        body = json_object(request)
+        as_of = _in_years(body_date(body, "as_of", date.today()))
+        first = body_int(body, "reasons_per_province", REASONS, 0, announcing.EVIDENCE)
         announce = bool(body.get("announce", True))
-        not_in_future(as_of, announce)
-        result, announced = self._evaluate(as_of, announce, first)
-        return {
-            "as_of": as_of.isoformat(),
-            "provinces": [
-                announcing.evidence(f)
-                | {
-                    "level": f.level,
-                    "allocated_vnd": f.allocated_vnd,
-                    "disbursed_vnd": f.disbursed_vnd,
-                    "proposals": f.proposals,
-                    "lagging_proposals": f.lagging_proposals,
-                    "reasons_by_code": dict(sorted(f.reason_counts.items())),
-                    "reasons": f.reasons,
-                }
-                for f in result.figures
-            ],
-            "announced": announced,
-        }
+        result, announced = self._evaluate(not_in_future(as_of, announce), announce, first)
+        provinces = [announcing.answer(f) for f in result.figures]
+        return {"as_of": as_of.isoformat(), "provinces": provinces, "announced": announced}
 
     def _evaluate(
         self, as_of: date, announce: bool, first: int = 0

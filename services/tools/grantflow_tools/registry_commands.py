@@ -52,7 +52,7 @@ def _publish_open_data(directory: Path) -> int:
 
     from grantflow.config import settings
     from grantflow.db import make_engine
-    from registry.open_data import FILES, build
+    from registry.views.open_data import FILES, build
 
     engine = make_engine(settings().database_url)
     with Session(engine) as session:

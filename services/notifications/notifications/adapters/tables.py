@@ -20,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.types import TypeEngine
 
 from grantflow.audit import AuditLog, audit_table
+from grantflow.columns import ident, scope
 from grantflow.db import SEQ
 from grantflow.journal import Inbox, inbox_table
 
@@ -54,10 +55,8 @@ alert = Table(
     metadata,
     Column("fingerprint", String(200), primary_key=True),
     Column("kind", String(40), nullable=False),
-    Column("province", String(2), nullable=False),
-    Column("year", Integer, nullable=False),
-    Column("source_fund", String(10), nullable=False),
-    Column("proposal_id", String(64)),
+    *scope(),
+    ident("proposal_id", required=False),
     Column("level", String(10), nullable=False),
     Column("status", String(10), nullable=False),
     Column("episode", Integer, nullable=False),

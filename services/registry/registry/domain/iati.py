@@ -47,7 +47,8 @@ def activities(proposals: list[dict[str, Any]], awards: list[dict[str, Any]]) ->
     for p in national:
         _activity(root, p, approved.get(p["proposal_id"]))
     ET.indent(root)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+    xml: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return xml + b"\n"
 
 
 def _activity(root: ET.Element, p: dict[str, Any], award: dict[str, Any] | None) -> None:
