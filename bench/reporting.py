@@ -6,6 +6,9 @@ Makes a database of its own afresh (grantflow_bench_reporting), migrates the rep
 and fills its read models with synthetic rows as the projections would have written them from
 about ten events per proposal (bench/_reporting_data.py), loaded with COPY by two processes.
 Then, as of 30/06/2016:
+  - the province report's first (uncached) request in-process, part by part (the year-end
+    forecast, the lag evaluation as the report counts it, the proposals by state, data
+    quality, then the whole report), --parts times (--parts-only: that alone);
   - a full lag evaluation (`reporting.adapters.evaluation.evaluate`, the lagging proposals kept),
     median of 3, and the reports' variant that only counts them;
   - `announce.run` twice: the first records levels and notices, the second finds nothing new;
@@ -18,7 +21,8 @@ Then, as of 30/06/2016:
 Targets (issue 4, Scale): evaluation <= 5 s, province report p95 <= 50 ms, service < 150 MB
 (judged on the service's peak). Every SQL statement runs under a statement timeout
 (--statement-timeout, default 120 s), so a plan gone wrong is reported as a MISS instead of
-holding the run. --reuse skips the load and measures the database of the previous run.
+holding the run. --reuse skips the load and measures the database of the previous run
+(migrated first to the reporting service's latest revision).
 """
 
 from __future__ import annotations
@@ -263,6 +267,54 @@ def time_evaluation(url: str, timeout_s: float) -> dict[str, Any]:
     return out
 
 
+def time_parts(url: str, timeout_s: float, runs: int) -> dict[str, list[float]]:
+    """The province report's first (uncached) request in-process, part by part: the forecast,
+    the lag evaluation (lagging proposals counted, as the report does), the proposals by state,
+    data quality, then the whole report; each `runs` times, each in a transaction of its own."""
+    from sqlalchemy import text
+    from sqlalchemy.orm import Session
+
+    from grantflow.db import make_engine
+    from reporting.adapters.evaluation import evaluate
+    from reporting.adapters.forecasting import forecasts
+    from reporting.domain.lag import LagRules
+    from reporting.views.provinces import _province_report, _states
+    from reporting.views.quality import data_quality
+
+    rules = LagRules()
+    parts = {
+        "forecast": lambda s: forecasts(s, rules, AS_OF),
+        "lag evaluation": lambda s: evaluate(s, rules, AS_OF),
+        "proposals by state": lambda s: _states(s, AS_OF.year, AS_OF),
+        "data quality": lambda s: data_quality(s, rules, AS_OF),
+        "whole report": lambda s: _province_report(s, rules, AS_OF.year, None, AS_OF),
+    }
+    out: dict[str, list[float]] = {name: [] for name in parts}
+    engine = make_engine(url)
+    with Session(engine) as session:
+        for _ in range(runs):
+            for name, part in parts.items():
+                session.execute(text(f"SET statement_timeout = {int(timeout_s * 1000)}"))
+                t0 = time.perf_counter()
+                part(session)
+                out[name].append(time.perf_counter() - t0)
+                session.rollback()
+                progress(f"{name}: {out[name][-1]:.2f} s (load {os.getloadavg()[0]:.1f})")
+    engine.dispose()
+    return out
+
+
+def print_parts(parts: dict[str, list[float]]) -> None:
+    print(
+        "the province report's first request in-process, by part (median of "
+        f"{len(parts['forecast'])}; runs): "
+        + "; ".join(
+            f"{name} {statistics.median(ts):.2f} s ({', '.join(f'{t:.2f}' for t in ts)})"
+            for name, ts in parts.items()
+        )
+    )
+
+
 def progress(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
@@ -458,16 +510,40 @@ def main() -> None:
     parser.add_argument(
         "--reuse", action="store_true", help="keep the database of the previous run (no load)"
     )
+    parser.add_argument(
+        "--parts",
+        type=int,
+        default=3,
+        metavar="RUNS",
+        help="time the uncached province report's parts in-process this many times (0: not)",
+    )
+    parser.add_argument(
+        "--parts-only",
+        action="store_true",
+        help="only time the report's parts (with --reuse: a quick look at the first request)",
+    )
     args = parser.parse_args()
     load_before = os.getloadavg()[0]
 
     url = f"{PG}/{DB}"
     loaded: dict[str, Any] | None = None
-    if not args.reuse:
+    if args.reuse:
+        from grantflow_tools.migrate import upgrade
+        from grantflow_tools.registry import SERVICES
+
+        upgrade(SERVICES["reporting"], url)  # indexes added since the load
+    else:
         url = fresh_database()
         progress(f"loading {args.proposals:,} proposals")
         loaded = load(url, args.proposals, args.events_per_proposal)
         progress(f"loaded in {loaded['copy_s']:.1f} s + VACUUM ANALYZE {loaded['vacuum_s']:.1f} s")
+    parts = time_parts(url, args.statement_timeout, args.parts) if args.parts else None
+    if args.parts_only:
+        print(describe(proposals=args.proposals, database=DB, as_of=AS_OF.isoformat()))
+        print(f"load average: {load_before:.2f} at the start, {os.getloadavg()[0]:.2f} at the end")
+        if parts:
+            print_parts(parts)
+        return
     evaluation = time_evaluation(url, args.statement_timeout)
     served = time_service(url, args.requests, args.report_budget, args.statement_timeout)
 
@@ -511,6 +587,8 @@ def main() -> None:
     else:
         print("load: reused the database of a previous run")
 
+    if parts:
+        print_parts(parts)
     runs = evaluation["runs"]
     if evaluation["timeout"]:
         ev_median = float("inf")

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from reporting.adapters.outstanding import Key, outstanding
+from reporting.adapters.outstanding import Asked, Key, outstanding
 from reporting.domain.forecast import Forecast, Outstanding, forecast, same_day, short_level
 from reporting.domain.lag import LEVELS, LagRules
 from reporting.domain.units import unit_code
@@ -43,21 +43,28 @@ def horizons(rules: LagRules, year: int) -> tuple[date, date]:
 def forecasts(session: Session, rules: LagRules, as_of: date) -> dict[Key, ProvinceForecast]:
     """Every province's and fund's forecast for the year of `as_of`."""
     year = as_of.year
+    earlier = range(year - 1, year - 1 - rules.forecast_years, -1)
+    asked = [Asked(year, as_of, horizons(rules, year))]
+    # Earlier years on the same day, while one of their horizons is past on `as_of`.
+    asked += [
+        Asked(e, same_day(e, as_of), horizons(rules, e))
+        for e in earlier
+        if horizons(rules, e)[0] < as_of
+    ]
+    found = outstanding(session, asked)
     results: dict[int, dict[Key, Forecast]] = {}
-    now_by: dict[int, dict[Key, Outstanding]] = {}
     for i, by in enumerate(horizons(rules, year)):
-        now_by[i] = outstanding(session, year, as_of, by)
-        history = _history(session, rules, as_of, i)
-        results[i] = {key: forecast(now, by, history) for key, now in now_by[i].items()}
+        history = _history(asked[1:], found, as_of, i)
+        results[i] = {key: forecast(now, by, history) for key, now in found[year][i].items()}
     judged = as_of >= date(year, *rules.forecast_from)
     merged: dict[Key, tuple[Forecast, Forecast]] = {}
     for (code, fund), at_year_end in results[0].items():
         key = (unit_code(code, as_of), fund)  # a merged province: its predecessors' together
         at_settlement = results[1][(code, fund)]
         if key in merged:
-            earlier = merged[key]
-            at_year_end = _add(earlier[0], at_year_end)
-            at_settlement = _add(earlier[1], at_settlement)
+            before = merged[key]
+            at_year_end = _add(before[0], at_year_end)
+            at_settlement = _add(before[1], at_settlement)
         merged[key] = (at_year_end, at_settlement)
     out = {}
     for key, (at_year_end, at_settlement) in merged.items():
@@ -69,17 +76,19 @@ def forecasts(session: Session, rules: LagRules, as_of: date) -> dict[Key, Provi
 
 
 def _history(
-    session: Session, rules: LagRules, as_of: date, horizon: int
+    asked: list[Asked],
+    found: dict[int, tuple[dict[Key, Outstanding], dict[Key, Outstanding]]],
+    as_of: date,
+    horizon: int,
 ) -> list[list[Outstanding]]:
     """Each earlier year's outstanding money on the same day, per province and fund, with
     what was paid of it by that year's horizon; years with nothing, or whose horizon is not
     past on `as_of`, left out."""
     years = []
-    for earlier in range(as_of.year - 1, as_of.year - 1 - rules.forecast_years, -1):
-        by = horizons(rules, earlier)[horizon]
-        if by >= as_of:
+    for a in asked:
+        if a.horizons[horizon] >= as_of:
             continue
-        scopes = list(outstanding(session, earlier, same_day(earlier, as_of), by).values())
+        scopes = list(found[a.year][horizon].values())
         if any(s.reached for s in scopes):  # a year with plans but no payment teaches nothing
             years.append(scopes)
     return years

@@ -107,7 +107,14 @@ money = Table(
 )
 Index("ix_reporting_money_scope", money.c.year, money.c.province, money.c.kind, money.c.day)
 # A cancellation sums what was paid on one proposal: without this, a scan of every payment.
-Index("ix_reporting_money_proposal", money.c.proposal_id, money.c.kind)
+# The forecast reads each proposal's payments of a year from it alone (it covers the rest).
+Index(
+    "ix_reporting_money_proposal",
+    money.c.proposal_id,
+    money.c.kind,
+    money.c.year,
+    postgresql_include=["day", "amount_vnd"],
+)
 
 schedule = Table(
     "reporting_schedule",
@@ -117,6 +124,13 @@ schedule = Table(
     Column("line_index", Integer, primary_key=True),
     day("due_day"),
     dong("due_total_vnd", required=True),  # cumulative through this line
+)
+# The forecast's tranches by proposal, from the index alone.
+Index(
+    "ix_reporting_schedule_due",
+    schedule.c.proposal_id,
+    schedule.c.kind,
+    postgresql_include=["due_day", "due_total_vnd"],
 )
 
 level = level_table("reporting_level")
