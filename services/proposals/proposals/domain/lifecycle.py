@@ -3,6 +3,12 @@
 Each rule takes the proposal as it stands (None before submission) and the event's validated
 data, and returns the proposal after the event with the name and data of the domain event to
 announce. A broken rule raises `Refused` (never applicable) or `Early` (retry later).
+
+Events of one proposal come from several senders and may arrive in any order. A step before
+the one it needs is early; after a cancellation, an event dated on or before it is history
+(`before_cancellation`): the contract existed, the progress was made. It is checked against
+where the proposal's history had got to, recorded and announced, and the proposal stays
+cancelled. One dated after the cancellation is refused.
 """
 
 from __future__ import annotations
@@ -209,6 +215,8 @@ def sign_contract(existing: Proposal | None, d: dict[str, Any], on: date) -> Cha
         "recoverable": recoverable,
         "repayments": d.get("repayments", []),
     }
+    if p.cancelled_on is not None:  # a contract recorded after its proposal's cancellation
+        data["cancelled_on"] = p.cancelled_on.isoformat()
     return _move(p, State.CONTRACTED, "contract_signed", data, before)
 
 
@@ -277,17 +285,57 @@ def cancel(existing: Proposal | None, d: dict[str, Any], on: date) -> Change:
     open_states = [s for s in State if s not in TERMINAL]
     p = require(existing, d["proposal_id"], *open_states)
     before, p.closing_reason = p.state, d["reason"]
+    p.cancelled_on, p.reached = on, before
     return _move(p, State.CANCELLED, "proposal_cancelled", {"reason": d["reason"]}, before)
 
 
+DATE_FIELDS = ("signed_on", "approved_on", "accepted_on", "settled_on", "as_of")
+
+
+def dated(d: dict[str, Any], on: date) -> date:
+    """The day an event says it happened: its own date field, else its envelope's time."""
+    return next((day(d[k]) for k in DATE_FIELDS if k in d), on)
+
+
+def before_cancellation(rule: Rule) -> Rule:
+    """`rule`, which on a cancelled proposal takes an event dated on or before the
+    cancellation as history: checked against where the history had got to (`reached`; a step
+    before the one it needs is still early), recorded, announced with the state cancelled."""
+
+    def apply(existing: Proposal | None, d: dict[str, Any], on: date) -> Change:
+        if existing is None or existing.state != State.CANCELLED:
+            return rule(existing, d, on)
+        pid, when, cancelled_on = d["proposal_id"], dated(d, on), existing.cancelled_on
+        if existing.reached is None or cancelled_on is None or when > cancelled_on:
+            raise Refused(
+                "illegal_transition",
+                f"proposal {pid} was cancelled on {cancelled_on}; this event, dated {when}, "
+                "comes after the cancellation",
+            )
+        then = to_change(existing)
+        then.state = existing.reached
+        change = rule(then, d, on)
+        p, reached = change.proposal, change.proposal.state
+        if reached in TERMINAL:
+            raise Refused(
+                "illegal_transition",
+                f"proposal {pid} was cancelled on {cancelled_on}; it cannot have been "
+                f"{reached} before that: correct the cancellation or this event",
+            )
+        p.state, p.reached = State.CANCELLED, reached
+        return Change(p, State.CANCELLED, change.event, change.data)
+
+    return apply
+
+
 RULES: dict[str, Rule] = {
-    "proposal.submitted": submit,
-    "proposal.appraised": appraise,
-    "proposal.approved": approve,
-    "proposal.rejected": reject,
-    "contract.signed": sign_contract,
-    "progress.reported": report_progress,
-    "proposal.accepted": accept,
-    "proposal.settled": settle,
+    "proposal.submitted": before_cancellation(submit),
+    "proposal.appraised": before_cancellation(appraise),
+    "proposal.approved": before_cancellation(approve),
+    "proposal.rejected": before_cancellation(reject),
+    "contract.signed": before_cancellation(sign_contract),
+    "progress.reported": before_cancellation(report_progress),
+    "proposal.accepted": before_cancellation(accept),
+    "proposal.settled": before_cancellation(settle),
     "proposal.cancelled": cancel,
 }

@@ -95,7 +95,9 @@ def disbursement(session: Session, e: Envelope) -> None:
         _settlement_totals(session, e, max(d["paid_on"], d["settled_on"]))
     closed = session.execute(
         select(proposal.c.closed_day).where(
-            proposal.c.proposal_id == d["proposal_id"], proposal.c.state == "cancelled"
+            proposal.c.proposal_id == d["proposal_id"],
+            proposal.c.state == "cancelled",
+            proposal.c.contract_vnd.is_not(None),  # else its release, to come, counts it
         )
     ).first()
     if closed is not None and closed.closed_day is not None:

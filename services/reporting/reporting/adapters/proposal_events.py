@@ -5,6 +5,7 @@ reports, and for a cancelled contract the release of what was not disbursed.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -87,6 +88,19 @@ def accepted(session: Session, e: Envelope) -> None:
 def cancelled(session: Session, e: Envelope) -> None:
     """A cancelled contract releases what was committed and not disbursed."""
     _set(session, e, closed_day=day(e.on))
+    _release_unpaid(session, e, e.on)
+
+
+def contract_signed(session: Session, e: Envelope) -> None:
+    """The contract; one recorded after its proposal's cancellation (`cancelled_on`) is
+    released at once, as of the cancellation, for what was not disbursed."""
+    d = e.data
+    _set(session, e, contract_vnd=d["amount_vnd"], signed_day=day(d["signed_on"]))
+    if d.get("cancelled_on"):
+        _release_unpaid(session, e, d["cancelled_on"])
+
+
+def _release_unpaid(session: Session, e: Envelope, on: str | date) -> None:
     pid = e.data["proposal_id"]
     row = session.execute(
         select(proposal.c.contract_vnd).where(proposal.c.proposal_id == pid)
@@ -98,7 +112,7 @@ def cancelled(session: Session, e: Envelope) -> None:
             )
         ).scalar()
         if row - int(paid) > 0:
-            add_money(session, e, "release", row - int(paid), e.on)
+            add_money(session, e, "release", row - int(paid), on)
 
 
 WRITES: dict[str, Callable[[Session, Envelope], None]] = {
@@ -108,9 +122,7 @@ WRITES: dict[str, Callable[[Session, Envelope], None]] = {
         s, e, approved_vnd=e.data["approved_vnd"], approved_day=day(e.data["approved_on"])
     ),
     "proposal_rejected": lambda s, e: _set(s, e, closed_day=day(e.on)),
-    "contract_signed": lambda s, e: _set(
-        s, e, contract_vnd=e.data["amount_vnd"], signed_day=day(e.data["signed_on"])
-    ),
+    "contract_signed": contract_signed,
     "progress_reported": progress_reported,
     "proposal_accepted": accepted,
     "proposal_settled": lambda s, e: _set(s, e, settled_day=day(e.data["settled_on"])),
