@@ -4,9 +4,9 @@ totals per province it implies.
 Every proposal of 2019 is submitted, appraised, approved, contracted with two tranches and
 advanced 70 %, reported on; then, by its number: settled below what was paid (a refund due),
 settled with the balance paid after the settlement, settled with part still owed, recoverable
-and repaid, or cancelled. The Treasury's payments go straight to the disbursement service;
-the rest through the proposals service: the two paths race, as in the issue (final payment
-on 10/11, settlement on 20/11).
+and repaid, or cancelled (in progress, or after its acceptance and final payment). The
+Treasury's payments go straight to the disbursement service; the rest through the proposals
+service: the two paths race, as in the issue (final payment on 10/11, settlement on 20/11).
 
 The shuffle is of every event of a proposal, across the paths and within each: its
 submission may come last, its contract after its cancellation, its payments anywhere. Each
@@ -31,6 +31,7 @@ PROVINCES = ("74", "75", "77", "79", "80", "82", "83", "86", "87", "89")
 KINDS = ("refund", "refund", "refund", "balance_after", "balance_after", "owed", "recoverable")
 KINDS += ("cancelled", "interim_refund", "exact")
 SETTLED_ON, ACCEPTED_ON, CANCELLED_ON = "2019-11-20", "2019-10-30", "2019-07-01"
+LATE_CANCELLED_ON = "2019-11-05"
 
 
 @dataclass
@@ -135,26 +136,24 @@ def _proposal(i: int, rng: random.Random, n: list[int], h: History) -> list[dict
     ministry += [_progress(pid, code, f"2019-0{m}-20", 20 * (m - 4), n) for m in (5, 6)]
     treasury = [_paid(pid, advance, "advance", "2019-03-10", n)]
     paid, settled = advance, None
+    accepted = _event(
+        "proposal.accepted",
+        CENTRE.format(code),
+        ACCEPTED_ON,
+        {"proposal_id": pid, "accepted_on": ACCEPTED_ON},
+        n,
+    )
     if kind == "cancelled":
-        ministry.append(
-            _event(
-                "proposal.cancelled",
-                MINISTRY,
-                CANCELLED_ON,
-                {"proposal_id": pid, "reason": "Đơn vị rút đề án"},
-                n,
-            )
-        )
+        on, late = CANCELLED_ON, (i // 20) % 2 == 1
+        if late:  # accepted, the balance paid, then cancelled (the unit is dissolved)
+            on = LATE_CANCELLED_ON
+            ministry.append(accepted)
+            treasury.append(_paid(pid, rest, "final", "2019-11-01", n))
+            paid += rest
+        reason = {"proposal_id": pid, "reason": "Đơn vị rút đề án"}
+        ministry.append(_event("proposal.cancelled", MINISTRY, on, reason, n))
     else:
-        ministry.append(
-            _event(
-                "proposal.accepted",
-                CENTRE.format(code),
-                ACCEPTED_ON,
-                {"proposal_id": pid, "accepted_on": ACCEPTED_ON},
-                n,
-            )
-        )
+        ministry.append(accepted)
         if kind in ("refund", "exact", "recoverable"):
             treasury.append(_paid(pid, rest, "final", "2019-11-10", n))
             paid += rest

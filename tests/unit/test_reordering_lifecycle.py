@@ -317,3 +317,28 @@ def test_an_older_adjustment_arriving_late_is_a_version_of_its_own_and_the_later
     assert versions[3].at == versions[1].at
     in_order = record((0, 1, 2))
     assert [v.amount_vnd for v in in_order] == [2_500_000_000, 3_200_000_000, 2_800_000_000]
+
+
+@pytest.mark.parametrize("acceptance_first", [True, False])
+def test_a_final_payment_waits_for_an_acceptance_that_arrives_after_the_cancellation(
+    acceptance_first: bool,
+):
+    """Accepted, paid the balance, then cancelled; the cancellation overtook the acceptance
+    (which comes as history), and the final payment comes between them or after."""
+    c = money_rules.commit(None, money.contract_signed(PID, 150_000_000)["data"]).aggregate
+    advance = money.payment(PID, 105_000_000, "advance", "A", "2016-04-25")["data"]
+    c = money_rules.pay(c, advance).aggregate  # type: ignore[arg-type]
+    cancelled = money_rules.cancel(c, money.cancelled(PID)["data"], date(2016, 11, 5))
+    assert cancelled is not None
+    c = cancelled.aggregate
+    final = money.payment(PID, 45_000_000, "final", "F", "2016-10-20")["data"]
+    if not acceptance_first:
+        with pytest.raises(Early) as caught:
+            money_rules.pay(c, final)  # type: ignore[arg-type]
+        assert caught.value.code == "not_accepted"  # retried: not over_advance_cap
+    c = money_rules.accept(c, money.accepted(PID)["data"]).aggregate  # type: ignore[arg-type]
+    paid = money_rules.pay(c, final)  # type: ignore[arg-type]
+    assert paid.aggregate.paid_vnd == 150_000_000  # type: ignore[union-attr]
+    released = sum(e.amount_vnd for e in cancelled.entries if e.kind == EntryKind.RELEASE)
+    recommitted = sum(e.amount_vnd for e in paid.entries if e.kind == EntryKind.COMMITMENT)
+    assert 150_000_000 - released + recommitted == 150_000_000  # committed = paid
