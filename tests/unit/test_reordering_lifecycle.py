@@ -23,6 +23,7 @@ from proposals.domain.lifecycle import RULES, Change
 from proposals.domain.model import Proposal, State
 from tests.support import events as ev
 from tests.support import money
+from tests.support.early import retrying
 
 PID = "BD-2016-KC-009"
 CANCELLED_ON = date(2016, 7, 1)
@@ -48,23 +49,13 @@ def apply(p: Proposal | None, built: dict[str, Any]) -> Change:
 
 def run(events: list[dict[str, Any]]) -> tuple[Proposal, list[Change]]:
     """Apply in the order given, retrying what is early after the others (as the ingest does)."""
-    p: Proposal | None = None
     changes: list[Change] = []
-    waiting = list(events)
-    while waiting:
-        for built in waiting:
-            try:
-                change = apply(p, built)
-            except Early:
-                continue
-            p = change.proposal
-            changes.append(change)
-            waiting.remove(built)
-            break
-        else:
-            raise AssertionError(f"stuck on {[e['type'] for e in waiting]}")
-    assert p is not None
-    return p, changes
+
+    def step(built: dict[str, Any]) -> None:
+        changes.append(apply(changes[-1].proposal if changes else None, built))
+
+    retrying(events, step, lambda e: e["type"])
+    return changes[-1].proposal, changes
 
 
 # A cancelled history, each event dated as it happened: cancelled after the second report.
@@ -261,30 +252,24 @@ PLAN_EVENTS = [
 def record(order: tuple[int, ...]) -> list[Plan]:
     """Each plan event in `order`, retried while early; every version recorded in turn."""
     versions: list[Plan] = []
-    waiting = list(order)
-    while waiting:
-        for i in waiting:
-            on, adjusted, amount = PLAN_EVENTS[i]
-            d = money.plan("74", 2016, "national", amount, adjusted)["data"]
-            at = datetime.fromisoformat(f"{on}T08:00:00+07:00").astimezone(UTC)
-            try:
-                change = money_rules.approve_plan(
-                    versions[-1] if versions else None,
-                    d,
-                    date.fromisoformat(on),
-                    adjusted,
-                    at=at,
-                    versions=versions,
-                )
-            except Early:
-                continue
-            for part in (change, *change.then):
-                assert part.data["plan_version"] == len(versions) + 1  # no gap downstream
-                versions.append(part.aggregate)  # type: ignore[arg-type]
-            waiting.remove(i)
-            break
-        else:
-            raise AssertionError("stuck")
+
+    def step(i: int) -> None:
+        on, adjusted, amount = PLAN_EVENTS[i]
+        d = money.plan("74", 2016, "national", amount, adjusted)["data"]
+        at = datetime.fromisoformat(f"{on}T08:00:00+07:00").astimezone(UTC)
+        change = money_rules.approve_plan(
+            versions[-1] if versions else None,
+            d,
+            date.fromisoformat(on),
+            adjusted,
+            at=at,
+            versions=versions,
+        )
+        for part in (change, *change.then):
+            assert part.data["plan_version"] == len(versions) + 1  # no gap downstream
+            versions.append(part.aggregate)  # type: ignore[arg-type]
+
+    retrying(order, step, str)
     return versions
 
 
