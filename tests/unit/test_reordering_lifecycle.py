@@ -327,3 +327,25 @@ def test_a_final_payment_waits_for_an_acceptance_that_arrives_after_the_cancella
     released = sum(e.amount_vnd for e in cancelled.entries if e.kind == EntryKind.RELEASE)
     recommitted = sum(e.amount_vnd for e in paid.entries if e.kind == EntryKind.COMMITMENT)
     assert 150_000_000 - released + recommitted == 150_000_000  # committed = paid
+
+
+def test_a_resubmission_dated_before_the_cancellation_is_history_in_either_order():
+    start = [
+        dated(ev.submitted(PID), "2016-03-01"),
+        dated(ev.appraised(PID, "revise"), "2016-03-20"),
+    ]
+    resubmitted = dated(ev.submitted(PID), "2016-05-02")
+    one, _ = run([*start, resubmitted, cancellation()])
+    other, changes = run([*start, cancellation(), resubmitted])
+    assert (
+        (one.state, one.reached)
+        == (other.state, other.reached)
+        == (
+            State.CANCELLED,
+            State.SUBMITTED,
+        )
+    )
+    assert changes[-1].event == "proposal_submitted" and changes[-1].data["resubmission"]
+    with pytest.raises(Refused) as caught:
+        apply(run([*start, cancellation()])[0], dated(ev.submitted(PID), "2016-07-02"))
+    assert caught.value.code == "illegal_transition"

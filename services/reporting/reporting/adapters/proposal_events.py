@@ -44,6 +44,8 @@ def submitted(session: Session, e: Envelope) -> None:
         "closed_day": None,
         "has_beneficiary": 1 if (d.get("beneficiary") or {}).get("name") else 0,
     }
+    if d["state"] == "cancelled":  # a resubmission dated before the cancellation, late: history
+        del row["closed_day"]
     stmt = insert(session, proposal).values(row)
     session.execute(
         stmt.on_conflict_do_update(
