@@ -74,7 +74,7 @@ def ending(p: Proposal) -> tuple[Any, ...]:
     return (
         p.state,
         p.reached,
-        p.cancelled_on,
+        p.closed_on,
         p.version,
         p.approved_vnd,
         p.contract_vnd,
@@ -349,3 +349,21 @@ def test_a_resubmission_dated_before_the_cancellation_is_history_in_either_order
     with pytest.raises(Refused) as caught:
         apply(run([*start, cancellation()])[0], dated(ev.submitted(PID), "2016-07-02"))
     assert caught.value.code == "illegal_transition"
+
+
+def test_an_appraisal_overtaken_by_its_rejection_is_history_and_an_approval_contradicts_it():
+    submitted = dated(ev.submitted(PID), "2016-03-01")
+    appraised = dated(ev.appraised(PID), "2016-03-20")
+    rejected = dated(ev.rejected(PID), "2016-04-01")
+    one, _ = run([submitted, appraised, rejected])
+    other, changes = run([submitted, rejected, appraised])
+    assert (one.state, one.reached, one.score) == (other.state, other.reached, other.score)
+    assert (other.state, other.reached) == (State.REJECTED, State.IN_APPRAISAL)
+    assert changes[-1].event == "proposal_appraised"
+    assert changes[-1].proposal.state == changes[-1].previous_state == State.REJECTED
+    approved = dated(ev.approved(PID), "2016-03-25")
+    approved["data"]["approved_on"] = "2016-03-25"
+    with pytest.raises(Refused) as caught:  # approved before it was rejected: not a history
+        apply(other, approved)
+    assert caught.value.code == "illegal_transition"
+    assert "cannot have been approved" in caught.value.detail

@@ -35,7 +35,7 @@ DATE_FIELDS = {
     "progress_as_of",
     "accepted_on",
     "settled_on",
-    "cancelled_on",
+    "closed_on",
 }
 LINE_FIELDS = {"tranches", "repayments"}
 

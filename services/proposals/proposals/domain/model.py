@@ -86,9 +86,9 @@ class Proposal:
     settled_vnd: int | None = None
     settled_on: date | None = None
     closing_reason: str | None = None
-    cancelled_on: date | None = None
-    # Where the proposal's history had got to when it was cancelled, carried forward by the
-    # events dated before the cancellation that arrive after it (see lifecycle.py).
+    closed_on: date | None = None  # the day it was cancelled or rejected
+    # Where the proposal's history had got to when it was closed, carried forward by the
+    # events dated before the closing that arrive after it (see lifecycle.py).
     reached: State | None = None
 
     @property
