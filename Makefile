@@ -13,7 +13,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $(STAMP)
 
-install: $(STAMP)
+# The workspace's front-end packages (htmx), exactly as package-lock.json says; never a CDN.
+NODE_STAMP := node_modules/.package-lock.json
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+
+install: $(STAMP) $(NODE_STAMP)
 
 servers:
 	@scripts/ensure-servers

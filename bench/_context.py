@@ -17,7 +17,8 @@ def describe(**params: object) -> str:
     rabbit = subprocess.run(["rabbitmqctl", "-q", "version"], capture_output=True, text=True)
     lines = [
         f"command: {' '.join([os.path.basename(sys.executable), *sys.argv])}",
-        f"machine: {os.cpu_count()} cores, {cpu}, {platform.system()} {platform.release()}",
+        f"machine: {os.cpu_count()} cores, {cpu}, {platform.system()} {platform.release()}"
+        f", load average at start {' '.join(f'{x:.1f}' for x in os.getloadavg())}",
         f"python {platform.python_version()}, nameko {version('nameko')}, kombu {version('kombu')}"
         f", SQLAlchemy {version('SQLAlchemy')}, psycopg2 {version('psycopg2-binary')}"
         f", jsonschema {version('jsonschema')}",

@@ -21,6 +21,7 @@ PROVINCES = ("74", "79", "80", "92", "68")
 FUNDS = ("national", "local")
 ACTIVITIES = ("machinery", "training")  # others have ceilings below these amounts
 SIGNED_ON = "2016-04-20"
+YEAR = 2016  # the plans' and proposals' year
 
 
 @dataclass
@@ -52,7 +53,7 @@ def waves(proposals: int, prefix: str = "E2E") -> list[Wave]:
     w1, w2, w3, w4 = Wave("contracts"), Wave("advances"), Wave("final payments"), Wave("settle")
     for province in PROVINCES:
         for fund in FUNDS:
-            data = {"province": province, "year": 2016, "source_fund": fund}
+            data = {"province": province, "year": YEAR, "source_fund": fund}
             data |= {"amount_vnd": 10**15, "decision_no": f"1/QĐ-UBND-{province}"}
             w1.events.append(samples.event("plan.approved", data))
     plans = len(w1.events)

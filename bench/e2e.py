@@ -14,9 +14,12 @@ for proposals, disbursement, reporting and notifications, one process per replic
    (an inbox row is written in the same transaction as the change it stands for);
 3. latency from publish to reporting's projection at `--rate` events/s (bench/_latency.py);
 4. each service's peak resident memory and CPU seconds (psutil).
-With `--replicas 2` it runs the whole again with two processes per service (competing
-consumers) and checks the ledger (disbursement's totals per province and kind) equals the
-one-replica run's and the events' own totals, to the dong. `--profile` runs py-spy on every
+With `--replicas 2` it runs the whole again with two processes per service (each queue has
+a single active consumer, the other replica standing by: docs/capacity.md, "Per-proposal order
+with replicas"), prints both runs' throughput side by side, and checks that no event was
+dead-lettered and that every province's committed, disbursed, refund due and owed (as
+disbursement's `disbursement-rates` sums them) and its ledger per kind equal the one-replica
+run's and the events' own totals, to the dong. `--profile` runs py-spy on every
 process during the waves and prints the top frames (raw stacks in var/bench/). Every wait is
 bounded; the services are stopped however the run ends.
 """
@@ -25,16 +28,20 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 import time
+from datetime import date
+from typing import Any
 
 from _context import describe
 from _floors import floor
 from _latency import measure
-from _lifecycles import expected_ledger, waves
+from _lifecycles import YEAR, expected_ledger, waves
 from _profile import summary
 from _system import VAR, System, connect, fresh_database, fresh_vhost, publish
+from sqlalchemy.orm import Session
 
 DEAD_LETTERS = (  # reporting keeps every dead letter of the system
     "SELECT type, code, count(*), min(detail) FROM reporting_dead_letter GROUP BY 1, 2"
@@ -87,12 +94,36 @@ def run_waves(system: System, proposals: int, wave_timeout: float) -> list[dict]
 
 
 def ledger(database_url: str) -> dict[tuple[str, str], int]:
+    """(province, kind) -> dong in disbursement's ledger, and (province, "rates") -> its
+    (committed, disbursed, refund due, owed) as `disbursement-rates` answers them."""
     with connect(database_url) as db, db.cursor() as cur:
         cur.execute(
             "SELECT province, kind, sum(amount_vnd) FROM disbursement_ledger"
             " WHERE proposal_id LIKE 'E2E-%' GROUP BY province, kind"
         )
-        return {(p, k): int(v) for p, k, v in cur.fetchall()}
+        out: dict[tuple[str, str], Any] = {(p, k): int(v) for p, k, v in cur.fetchall()}
+    for row in rates(database_url)["items"]:
+        figures = ("committed_vnd", "disbursed_vnd", "refund_due_vnd", "owed_vnd")
+        out[(row["province"], "rates")] = tuple(row[f] for f in figures)
+    return out
+
+
+def rates(database_url: str) -> dict[str, Any]:
+    from disbursement.views import disbursement_rates
+    from grantflow.db import make_engine
+
+    engine = make_engine(database_url)
+    try:
+        with Session(engine) as session:
+            return disbursement_rates(session, YEAR, None, date(YEAR, 12, 31), None)
+    finally:
+        engine.dispose()
+
+
+def dead_letters(database_url: str) -> int:
+    with connect(database_url) as db, db.cursor() as cur:
+        cur.execute("SELECT count(*) FROM reporting_dead_letter")
+        return int(cur.fetchone()[0])
 
 
 def run(args: argparse.Namespace, replicas: int, with_floors: bool) -> dict:
@@ -115,6 +146,8 @@ def run(args: argparse.Namespace, replicas: int, with_floors: bool) -> dict:
             system.profile(system.var)
         out["waves"] = run_waves(system, args.proposals, args.wave_timeout)
         system.end_profiles()
+        out["load"] = os.getloadavg()  # as the waves end
+        out["ledger"] = ledger(url)  # before the latency run adds its own proposals
         if args.latency_seconds > 0:
             try:
                 out["latency"] = measure(amqp, url, args.rate, args.latency_seconds)
@@ -123,7 +156,7 @@ def run(args: argparse.Namespace, replicas: int, with_floors: bool) -> dict:
     finally:
         system.stop()
     out["resources"] = system.resources()
-    out["ledger"] = ledger(url)
+    out["dead_letters"] = dead_letters(url)
     return out
 
 
@@ -148,6 +181,7 @@ def report(r: dict) -> None:
     r["e2e"] = e2e
     domain = sum(w["wave"].reporting for w in r["waves"])
     print(f"end to end: {total_events:,.0f} lifecycle events in {total_s:.1f} s = {e2e:,.0f}/s")
+    print("  load average as the waves ended: " + " ".join(f"{x:.1f}" for x in r["load"]))
     print(f"  (reporting projected {domain:,} domain events: {domain / total_s:,.0f}/s)")
     if "latency" in r:
         lat = r["latency"]
@@ -183,22 +217,50 @@ def main() -> None:
             where = VAR / args.name
             print(f"\nprofile {service} ({where}/profile-{service}-*.txt):")
             print(summary(sorted(where.glob(f"profile-{service}-*.txt"))))
-    want = expected_ledger(args.proposals)
-    checks = [("one replica", one["ledger"])]
+    want = expected(args.proposals)
+    runs = [("one replica", one)]
     if args.replicas == 2:
         two = run(args, 2, with_floors=False)
         report(two)
-        print(f"two replicas / one: {two['e2e'] / one['e2e']:.2f}")
-        checks.append(("two replicas", two["ledger"]))
-        same = two["ledger"] == one["ledger"]
-        print(f"ledger of two replicas equals one replica's to the dong: {same}")
+        runs.append(("two replicas", two))
+        side_by_side(one, two)
     ok = True
-    for name, got in checks:
-        match = {k: v for k, v in got.items() if k in want} == want and set(got) == set(want)
-        print(f"ledger ({name}) equals the events' totals per province and kind: {match}")
-        ok &= match
-    if not ok or (args.replicas == 2 and checks[0][1] != checks[1][1]):
+    for name, r in runs:
+        match = r["ledger"] == want
+        print(
+            f"{name}: ledger and every province's committed, disbursed, refund due, owed equal"
+            f" the events' totals to the dong: {match}; dead letters: {r['dead_letters']}"
+        )
+        ok &= match and r["dead_letters"] == 0
+    if args.replicas == 2:
+        same = one["ledger"] == two["ledger"]
+        print(f"two replicas' ledger equals one replica's to the dong: {same}")
+        ok &= same
+    if not ok:
         sys.exit(1)
+
+
+def expected(proposals: int) -> dict[tuple[str, str], Any]:
+    """What the ledger must hold: the lifecycles' totals per kind, and per province
+    (committed, disbursed, refund due, owed): every proposal settled at what was paid."""
+    want: dict[tuple[str, str], Any] = dict(expected_ledger(proposals))
+    for province in {p for p, _ in want}:
+        paid = want[(province, "advance")] + want[(province, "final")]
+        want[(province, "rates")] = (want[(province, "commitment")], paid, 0, 0)
+    return want
+
+
+def side_by_side(one: dict, two: dict) -> None:
+    """Each wave's events/s until every service applied it, one replica beside two."""
+    print(f"\n{'wave':16}{'events':>8}{'1 replica':>12}{'2 replicas':>12}   (events/s)")
+    for w1, w2 in zip(one["waves"], two["waves"], strict=True):
+        n = len(w1["wave"].events)
+        r1, r2 = n / max(w1["done"].values()), n / max(w2["done"].values())
+        print(f"{w1['wave'].name:16}{n:8,}{r1:12,.0f}{r2:12,.0f}")
+    print(
+        f"{'end to end':24}{one['e2e']:12,.0f}{two['e2e']:12,.0f}   two / one:"
+        f" {two['e2e'] / one['e2e']:.2f}; load average now {os.getloadavg()}"
+    )
 
 
 if __name__ == "__main__":

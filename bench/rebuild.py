@@ -1,19 +1,21 @@
 """`grantflow reporting rebuild`, timed, and its events per second.
 
-    .venv/bin/python bench/rebuild.py [--proposals 1000] [--copies 2] [--reuse]
+    .venv/bin/python bench/rebuild.py [--proposals 1000] [--copies 2] [--reuse] [--profile]
+                                      [--name rebuild]
 
 Makes the event logs to rebuild from the honest way, then multiplies them:
-1. a database (grantflow_bench_rebuild) and vhost of its own, afresh; the four services as
-   processes apply `--proposals` full lifecycles (bench/_lifecycles.py, in waves), so the
-   proposals' and disbursement's outboxes hold their published domain events (11 a proposal,
-   plus 10 plans);
+1. a database (grantflow_bench_<name>; `--name`, default rebuild) and a vhost of its own,
+   afresh; the four services as processes apply `--proposals` full lifecycles
+   (bench/_lifecycles.py, in waves), so the proposals' and disbursement's outboxes hold their
+   published domain events (11 a proposal, plus 10 plans);
 2. `--copies` more of every proposal's events are added to both outboxes in SQL, each copy
    with its own proposal ids and event ids, in the same order (plans are not copied);
    issue 14's size (bench/reporting.py's 11 M events) is about `--proposals 1000 --copies 1000`;
 3. reporting stopped, proposals and disbursement serving their event logs, the command
    `grantflow reporting rebuild` runs as operators run it, timed from start to exit;
 4. reporting's inbox must then hold every event of both logs.
-`--reuse` skips 1 and 2 and rebuilds the database of the previous run.
+`--reuse` skips 1 and 2 and rebuilds the database of the previous run; `--profile` runs the
+command under py-spy and prints its top frames (raw stacks in var/rebuild/).
 """
 
 from __future__ import annotations
@@ -23,13 +25,14 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from _context import describe
+from _profile import summary
 from _system import ROOT, VAR, System, connect, fresh_database, fresh_vhost
 
 from e2e import run_waves
 
-DB, VHOST = "grantflow_bench_rebuild", "grantflow-bench-rebuild"
 OUTBOXES = ("proposals_outbox", "disbursement_outbox")
 CLONE = """
 INSERT INTO {table} (event_id, type, subject, body, created_at, published_at)
@@ -41,8 +44,8 @@ FROM {table} WHERE subject LIKE 'E2E-%%' AND event_id NOT LIKE 'c%%:%%' ORDER BY
 """
 
 
-def load(url: str, amqp: str, proposals: int, copies: int) -> None:
-    system = System(url, amqp, var=VAR / "rebuild")
+def load(url: str, amqp: str, proposals: int, copies: int, var: Path) -> None:
+    system = System(url, amqp, var=var)
     try:
         system.start()
         run_waves(system, proposals, wave_timeout=1800)
@@ -66,28 +69,36 @@ def main() -> None:
     parser.add_argument("--proposals", type=int, default=1000, help="applied by the services")
     parser.add_argument("--copies", type=int, default=2, help="copies of them added in SQL")
     parser.add_argument("--reuse", action="store_true", help="rebuild the previous run's logs")
+    parser.add_argument("--profile", action="store_true", help="py-spy on the command")
+    parser.add_argument("--name", default="rebuild", help="database grantflow_bench_<name>")
     args = parser.parse_args()
+    db, vhost, var = f"grantflow_bench_{args.name}", f"grantflow-bench-{args.name}", VAR / args.name
+    profile = var / "profile-rebuild.txt"
     print(describe(proposals=args.proposals, copies=args.copies, reuse=args.reuse), flush=True)
-    url = f"postgresql://postgres@127.0.0.1:5432/{DB}"
+    url = f"postgresql://postgres@127.0.0.1:5432/{db}"
     if not args.reuse:
-        url, amqp = fresh_database(DB), fresh_vhost(VHOST)
+        url, amqp = fresh_database(db), fresh_vhost(vhost)
         started = time.perf_counter()
-        load(url, amqp, args.proposals, args.copies)
+        load(url, amqp, args.proposals, args.copies, var)
         print(f"event logs made in {time.perf_counter() - started:.0f} s", flush=True)
-    amqp = fresh_vhost(VHOST)
+    amqp = fresh_vhost(vhost)
     logs = sum(
         count(url, f"SELECT count(*) FROM {t} WHERE published_at IS NOT NULL") for t in OUTBOXES
     )
-    system = System(url, amqp, services=("proposals", "disbursement"), var=VAR / "rebuild")
+    system = System(url, amqp, services=("proposals", "disbursement"), var=var)
     try:
         system.start()
         bases = {p.service: p.base for p in system.procs}
         env = {**os.environ, "DATABASE_URL": url, "AMQP_URI": amqp}
         env |= {"REPORTING_PROPOSALS_URL": bases["proposals"]}
         env |= {"REPORTING_DISBURSEMENT_URL": bases["disbursement"]}
+        cmd = [sys.executable, "-m", "grantflow_tools.cli", "reporting", "rebuild"]
+        if args.profile:
+            spy = [str(Path(sys.executable).parent / "py-spy"), "record", "--format", "raw"]
+            cmd = [*spy, "--rate", "50", "-o", str(profile), "--", *cmd]
         started = time.perf_counter()
         done = subprocess.run(
-            [sys.executable, "-m", "grantflow_tools.cli", "reporting", "rebuild"],
+            cmd,
             env=env,
             cwd=ROOT,
             capture_output=True,
@@ -106,6 +117,8 @@ def main() -> None:
     resources = system.resources()
     for service, (rss, cpu) in resources.items():
         print(f"  {service:14} (serving its log) peak RSS {rss / 2**20:6.1f} MB  CPU {cpu:6.1f} s")
+    if args.profile:
+        print(f"profile of the rebuild ({profile}):\n{summary([profile])}")
     if inbox != logs:
         raise SystemExit("the rebuild did not apply every event of the logs")
 

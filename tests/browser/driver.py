@@ -42,6 +42,13 @@ def officer(page: Any, base: str, args: dict[str, Any]) -> dict[str, Any]:
         "table": values(page, "provinces", "province"),
         "grid": [t.inner_text().split()[0] for t in page.locator(".grid .tile").all()],
         "nav": page.locator("nav").inner_text(),
+        "row": {
+            key: values(page, "provinces", key)
+            for key in ("level", "rate", "expected_rate", "regional_average", "lagging_proposals")
+        },
+        "region_cell": page.locator(
+            'table[data-table="provinces"] td[data-key="region_name"]'
+        ).first.inner_text(),
     }
     answer = page.goto(f"{base}/proposals/{args['other_proposal']}")
     screenshot(page, "officer-not-found")
@@ -108,15 +115,17 @@ def screens(page: Any, base: str, args: dict[str, Any]) -> dict[str, Any]:
 def silence(page: Any, base: str, args: dict[str, Any]) -> dict[str, Any]:
     sign_in(page, base, "Cán bộ trung ương", then="/alerts")
     page.goto(f"{base}/alerts")
+    hx = HtmxWatch(page)
     form = page.locator("form.card")
     form.get_by_label("GSO", exact=False).fill(args["province"])
     form.get_by_label("Ghi chú").fill(args["comment"])
     form.get_by_role("button", name="Tạo").click()
-    page.wait_for_load_state()
+    page.locator(".notice").wait_for()  # htmx posted the form and swapped the page in
     screenshot(page, "alerts-silence-created")
-    return {
+    return hx.seen() | {
         "notice": page.locator(".notice").inner_text(),
         "silenced": values(page, "silences", "province"),
+        "url": page.url,
     }
 
 
@@ -124,14 +133,105 @@ def redrive(page: Any, base: str, args: dict[str, Any]) -> dict[str, Any]:
     sign_in(page, base, "Cán bộ trung ương", then="/operations")
     page.goto(f"{base}/operations")
     body = page.locator('table[data-table="dead_letters"] td[data-key="text"]').first.inner_text()
+    hx = HtmxWatch(page)
     page.get_by_role("link", name=f"Gửi lại #{args['dead_id']}").click()
-    page.wait_for_load_state()
-    screenshot(page, "operations-redrive-confirm")
+    page.get_by_role("button", name="Xác nhận").wait_for()
+    page.set_viewport_size({"width": 390, "height": 900})
+    screenshot(page, "redrive-confirm-390")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    screenshot(page, "redrive-confirm-1280")
     question = page.locator("main").inner_text()
+    confirm_url = page.url
     page.get_by_role("button", name="Xác nhận").click()
-    page.wait_for_load_state()
+    page.locator(".notice").wait_for()
     screenshot(page, "operations-redriven")
-    return {"body": body, "question": question, "notice": page.locator(".notice").inner_text()}
+    return hx.seen() | {
+        "body": body,
+        "question": question,
+        "confirm_url": confirm_url,
+        "url": page.url,
+        "notice": page.locator(".notice").inner_text(),
+    }
+
+
+class HtmxWatch:
+    """What htmx did on a page from now on: the requests it sent (the `HX-Request` header),
+    and whether the page was ever loaded whole again (a mark left in `window` survives htmx's
+    swaps, not a new page)."""
+
+    def __init__(self, page: Any) -> None:
+        self.page = page
+        self.requests: list[dict[str, str]] = []
+        page.evaluate("window.gfMark = 'kept'")
+        page.on("request", self._seen)
+
+    def _seen(self, request: Any) -> None:
+        if request.resource_type in ("xhr", "fetch", "document"):
+            headers = request.headers
+            self.requests.append(
+                {"method": request.method, "url": request.url, "hx": headers.get("hx-request", "")}
+            )
+
+    def seen(self) -> dict[str, Any]:
+        return {
+            "hx_requests": list(self.requests),  # as they stand now
+            "kept_mark": self.page.evaluate("window.gfMark || null") == "kept",
+            "htmx_version": self.page.evaluate("window.htmx ? htmx.version : null"),
+        }
+
+
+def filters(page: Any, base: str, args: dict[str, Any]) -> dict[str, Any]:
+    """The overview's filters, with htmx (the table swapped in, the address bar following) and
+    without any script (an ordinary form); region names in Vietnamese, then in English."""
+    sign_in(page, base, "Cán bộ trung ương")
+    page.goto(f"{base}/overview?{YEAR_H1}")
+    seen: dict[str, Any] = {
+        "before": totals(page),
+        "scripts": [s.get_attribute("src") for s in page.locator("script[src]").all()],
+        "region_options": page.locator('select[name="region"] option').all_inner_texts(),
+    }
+    hx = HtmxWatch(page)
+    page.locator("form.filters select[name=fund]").select_option("national")
+    page.locator("form.filters select[name=region]").select_option("southeast")
+    page.get_by_role("button", name="Áp dụng").click()
+    page.wait_for_url("**fund=national**")
+    page.locator('table[data-table="provinces"] td[data-key="province"]').first.wait_for()
+    seen |= hx.seen() | {
+        "after": totals(page),
+        "url": page.url,
+        "provinces": values(page, "provinces", "province"),
+        "region_totals": page.locator(
+            'table[data-table="regions"] td[data-key="region_name"]'
+        ).all_inner_texts(),
+        "title": page.title(),
+    }
+    screenshot(page, "overview-filtered-htmx")
+    page.go_back()  # htmx keeps no copies of pages (historyCacheSize 0): it loads it whole
+    page.wait_for_function(
+        "() => window.gfMark === undefined && document.readyState === 'complete'"
+        " && document.querySelectorAll('[data-total]').length === 4"
+    )
+    seen["back_url"] = page.url
+    seen["back"] = totals(page)
+    page.get_by_role("link", name="English").click()
+    page.wait_for_load_state()
+    seen["english_options"] = page.locator('select[name="region"] option').all_inner_texts()
+    return seen
+
+
+def without_script(page: Any, base: str, args: dict[str, Any]) -> dict[str, Any]:
+    """The same filters in a browser that runs no script: the form loads the page whole."""
+    sign_in(page, base, "Cán bộ trung ương")
+    page.goto(f"{base}/overview?{YEAR_H1}")
+    with page.expect_navigation():
+        page.locator("form.filters select[name=fund]").select_option("national")
+        page.locator("form.filters select[name=region]").select_option("southeast")
+        page.get_by_role("button", name="Áp dụng").click()
+    return {
+        "url": page.url,
+        "after": totals(page),
+        "provinces": values(page, "provinces", "province"),
+    }
 
 
 SCENARIOS: dict[str, Callable[[Any, str, dict[str, Any]], dict[str, Any]]] = {
@@ -140,6 +240,8 @@ SCENARIOS: dict[str, Callable[[Any, str, dict[str, Any]], dict[str, Any]]] = {
     "screens": screens,
     "silence": silence,
     "redrive": redrive,
+    "filters": filters,
+    "without_script": without_script,
 }
 
 
@@ -147,7 +249,10 @@ def main(raw: str) -> dict[str, Any]:
     args = json.loads(raw)
     with chromium() as browser:
         context = browser.new_context(
-            viewport={"width": 1280, "height": 900}, accept_downloads=True, locale="vi-VN"
+            viewport={"width": 1280, "height": 900},
+            accept_downloads=True,
+            locale="vi-VN",
+            java_script_enabled=args["scenario"] != "without_script",
         )
         guard = LoopbackGuard()
         context.route("**/*", guard)

@@ -26,7 +26,9 @@ def on_loopback_only(seen: dict) -> None:
     assert seen["allowed"] > 0
 
 
-def test_a_province_officer_sees_only_their_province_and_a_404_page_for_another(stack):
+def test_a_province_officer_sees_only_their_province_and_a_404_page_for_another(
+    stack, central_token
+):
     seen = run(
         "officer",
         stack.workspace,
@@ -36,6 +38,28 @@ def test_a_province_officer_sees_only_their_province_and_a_404_page_for_another(
     )
     assert seen["table"] == ["80"]
     assert seen["grid"] == ["80"]
+    # Their province's level, rates, regional average and lagging proposals, as reporting
+    # has them for the central office (the regional average over the whole Mekong Delta).
+    report = stack.api(
+        "reporting", "/api/v1/reports/provinces", central_token, year=2016, as_of="2016-06-30"
+    )
+    row = next(r for r in report["items"] if r["province"] == "80")
+    shown = {key: v[0] for key, v in seen["row"].items()}
+    assert shown["level"] == row["level"] and row["level"] in (
+        "normal",
+        "watch",
+        "warning",
+        "critical",
+    )
+    assert float(shown["rate"]) == row["rate"]
+    assert float(shown["expected_rate"]) == row["expected_rate"]
+    assert float(shown["regional_average"]) == row["regional_average"]
+    mekong = [r for r in report["items"] if r["region"] == "mekong_delta"]
+    assert len(mekong) > 1 and row["regional_average"] == round(
+        sum(r["disbursed_vnd"] for r in mekong) / sum(r["allocated_vnd"] for r in mekong), 4
+    )
+    assert int(shown["lagging_proposals"]) == row["lagging_proposals"]
+    assert seen["region_cell"] == "Đồng bằng sông Cửu Long"
     assert "Vận hành" not in seen["nav"]
     assert seen["other_status"] == 404
     assert "404" in seen["other_heading"]
@@ -82,6 +106,7 @@ def test_every_screen_renders_at_1280_and_390_pixels_as_png(stack):
         "alerts": "/alerts",
         "operations": "/operations",
         "not-found": "/provinces/99",
+        "sign-in": "/sign-in",
     }
     seen = run("screens", stack.workspace, screens=screens)
     statuses = {(s["name"], s["width"]): s["status"] for s in seen["shots"]}
@@ -94,6 +119,30 @@ def test_every_screen_renders_at_1280_and_390_pixels_as_png(stack):
         with open(shot["path"], "rb") as png:
             assert png.read(8) == b"\x89PNG\r\n\x1a\n"
     on_loopback_only(seen)
+
+
+def test_the_filters_swap_the_overview_in_with_htmx_and_work_without_script(stack):
+    seen = run("filters", stack.workspace)
+    assert seen["scripts"] == [f"/static/vendor/htmx.org@{seen['htmx_version']}/dist/htmx.min.js"]
+    assert "Đông Nam Bộ" in seen["region_options"] and "Southeast" in seen["english_options"]
+    # One GET went as htmx, no page was loaded whole, and the address bar followed.
+    assert [(r["method"], r["hx"]) for r in seen["hx_requests"]] == [("GET", "true")]
+    assert seen["kept_mark"]
+    assert "fund=national" in seen["url"] and "region=southeast" in seen["url"]
+    assert seen["hx_requests"][0]["url"] == seen["url"]
+    southeast = ["70", "72", "74", "75", "77", "79"]
+    assert seen["provinces"] == southeast
+    assert seen["region_totals"] == ["Đông Nam Bộ"]
+    assert int(seen["after"]["allocated_vnd"]) < int(seen["before"]["allocated_vnd"])
+    assert seen["title"].startswith("Tổng quan")
+    assert seen["back"] == seen["before"]  # back in history: the unfiltered overview again
+    assert "fund=" not in seen["back_url"]
+    on_loopback_only(seen)
+
+    plain = run("without_script", stack.workspace)
+    assert plain["url"] == seen["url"]
+    assert plain["after"] == seen["after"] and plain["provinces"] == southeast
+    on_loopback_only(plain)
 
 
 def test_a_dead_letter_redriven_from_the_page_is_applied(stack, central_token):
@@ -115,6 +164,13 @@ def test_a_dead_letter_redriven_from_the_page_is_applied(stack, central_token):
     assert pid in seen["body"]
     assert "grantflow.lifecycle" in seen["question"]
     assert f"#{letter['id']}" in seen["notice"]
+    assert seen["confirm_url"].endswith(f"/operations/dead-letters/{letter['id']}/redrive")
+    assert seen["url"].endswith(f"/operations?redriven={letter['id']}")
+    assert seen["kept_mark"]  # the confirmation and the re-drive swapped in by htmx
+    assert {(r["method"], r["hx"]) for r in seen["hx_requests"]} == {
+        ("GET", "true"),
+        ("POST", "true"),
+    }
     wait_until(lambda: _answers(state) == "in_appraisal", 30, "the re-driven appraisal")
     on_loopback_only(seen)
 
@@ -124,6 +180,10 @@ def test_a_silence_created_in_the_page_stops_the_next_email_for_that_province(st
     before = _settled_emails(base, central_token)  # the 30/06 evaluation's, all sent
     seen = run("silence", stack.workspace, province="74", comment="Đã làm việc với Sở Công Thương")
     assert seen["silenced"] == ["74"]
+    assert "/alerts?saved=" in seen["url"]  # htmx was told where to go, and the bar followed
+    posted = [r for r in seen["hx_requests"] if r["method"] == "POST"]
+    assert [r["hx"] for r in posted] == ["true"]
+    assert seen["kept_mark"] and seen["htmx_version"].startswith("2.")
     on_loopback_only(seen)
 
     mark = len(stack.smtp.messages)

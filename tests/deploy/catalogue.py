@@ -110,3 +110,30 @@ def selectors(expr: str) -> list[str | None]:
 
     walk(promql_parser.parse(expr))
     return names
+
+
+def registered() -> dict[str, type]:
+    """Every service `grantflow run` knows (grantflow_tools.registry), by name: its class."""
+    from grantflow_tools.registry import SERVICES as REGISTERED
+
+    return {name: entry.load() for name, entry in REGISTERED.items()}
+
+
+def consumer_queues() -> dict[str, set[str]]:
+    """The queue of each ingest entrypoint of each registered service (its own queues only:
+    the shared dead-letter queue that reporting consumes is not one service's)."""
+    import inspect
+
+    from grantflow.config import settings
+    from grantflow.ingest.consumer import DeadLetterIngest, Ingest
+
+    cfg = settings()
+    queues: dict[str, set[str]] = {}
+    for name, cls in registered().items():
+        for _, member in inspect.getmembers(cls):
+            for entrypoint in getattr(member, "nameko_entrypoints", ()):
+                if isinstance(entrypoint, Ingest) and not isinstance(entrypoint, DeadLetterIngest):
+                    events = entrypoint.from_domain_events
+                    exchange = cfg.events_exchange if events else cfg.lifecycle_exchange
+                    queues.setdefault(name, set()).add(f"{exchange}.{name}")
+    return queues

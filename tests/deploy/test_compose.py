@@ -58,6 +58,26 @@ def test_services_wait_for_migrations_broker_and_database(compose: dict[str, Any
     assert notifications["depends_on"]["mailcatcher"]["condition"] == "service_healthy"
 
 
+def test_the_workspace_runs_after_the_services_it_reads_and_emails_link_to_it(
+    compose: dict[str, Any],
+) -> None:
+    services = compose["services"]
+    workspace = services["workspace"]
+    assert workspace["command"] == ["run", "workspace"]
+    assert workspace["ports"] == ["8005:8005"]
+    assert "8005/health/ready" in " ".join(workspace["healthcheck"]["test"])
+    env = workspace["environment"]
+    for name, port in (("proposals", 8001), ("disbursement", 8002), ("notifications", 8003)):
+        assert env[f"WORKSPACE_{name.upper()}_URL"] == f"http://{name}:{port}"
+        assert workspace["depends_on"][name]["condition"] == "service_healthy"
+    assert env["WORKSPACE_REPORTING_URL"] == "http://reporting:8004"
+    assert workspace["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert len(env["WORKSPACE_SESSION_SECRET"].split(":-")[1].rstrip("}")) >= 32
+    assert env["GRANTFLOW_ENV"] == "development", "the development sign-in, never in production"
+    links = services["notifications"]["environment"]["WORKSPACE_BASE_URL"]
+    assert links == env["WORKSPACE_PUBLIC_URL"] == "http://localhost:8005"
+
+
 def test_mounted_files_exist_and_rabbitmq_exports_per_queue_metrics(
     compose: dict[str, Any],
 ) -> None:
@@ -92,3 +112,17 @@ def test_grafana_provisioning_points_at_the_mounted_dashboards(compose: dict[str
     )
     (source,) = sources["datasources"]
     assert source["type"] == "prometheus" and source["url"] == "http://prometheus:9090"
+
+
+def test_every_registered_service_runs_in_the_stack_on_its_port(compose: dict[str, Any]) -> None:
+    """What `grantflow run` knows, compose runs (Prometheus scrapes each of them)."""
+    from grantflow.config import SERVICE_PORTS
+    from tests.deploy.catalogue import registered
+
+    for name in registered():
+        service = compose["services"][name]
+        assert service["command"] == ["run", name]
+        assert service["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+        port = SERVICE_PORTS[name]
+        assert f"{port}:{port}" in service["ports"], name
+        assert f"127.0.0.1:{port}/health/ready" in " ".join(service["healthcheck"]["test"]), name

@@ -133,3 +133,35 @@ def test_dashboard_shows_what_operations_need() -> None:
         "2": "warning",
         "3": "critical",
     }
+
+
+def label_regex(expr: str, label: str) -> str:
+    """The regex a PromQL selector matches `label` with (`label=~"..."`), unescaped."""
+    (found,) = re.findall(label + r'=~"((?:[^"\\]|\\.)*)"', expr)
+    return found.encode().decode("unicode_escape")
+
+
+def test_the_consumer_panel_shows_the_queue_of_every_service_that_consumes() -> None:
+    """Every registered service's own queues (registry's among them) match the panel's
+    queue regex, anchored as Prometheus anchors it."""
+    from tests.deploy.catalogue import consumer_queues
+
+    panel = next(p for p in panels(dashboard()) if p["title"] == "Consumers per service queue")
+    (target,) = panel["targets"]
+    pattern = re.compile(label_regex(target["expr"], "queue"))
+    queues = consumer_queues()
+    assert "registry" in queues
+    for service, names in queues.items():
+        for queue in names:
+            assert pattern.fullmatch(queue), f"{service}'s queue {queue} is not on the panel"
+    assert not pattern.fullmatch("grantflow.lifecycle.dead")
+    assert not pattern.fullmatch("grantflow.events.unrouted")
+
+
+def test_the_targets_panel_shows_every_service_job() -> None:
+    from tests.deploy.catalogue import registered
+
+    panel = next(p for p in panels(dashboard()) if p["title"] == "Targets up")
+    pattern = re.compile(label_regex(panel["targets"][0]["expr"], "job"))
+    for service in registered():
+        assert pattern.fullmatch(f"grantflow-{service}"), service

@@ -55,6 +55,11 @@ def test_multi_stage_pinned_non_root_with_a_health_check() -> None:
     (health,) = [rest for word, rest in steps if word == "HEALTHCHECK"]
     assert "/health/live" in health
     compile(healthcheck_code(), "HEALTHCHECK", "exec")  # run for real in test_live.py
+    from grantflow.config import Settings
+    from grantflow_tools.registry import SERVICES
+
+    for name in SERVICES:  # every service's default port, so `grantflow run all` is probed
+        assert f"'{name}': {Settings().port_of(name)}" in health, name
     entry = [rest for word, rest in steps if word == "ENTRYPOINT"]
     assert entry == ['["grantflow"]']
 

@@ -25,6 +25,20 @@ KUBERNETES_VERSIONS = ("1.30.0", "1.37.0")
 CUSTOM_GROUPS = ("rabbitmq.com/", "postgresql.cnpg.io/", "monitoring.coreos.com/")
 CRD_INDEX = SCHEMAS / "crds" / "index.json"
 INTERNAL_SYSTEMS = ("appraisal-office", "promotion-centres", "state-treasury")
+DEPLOYED = (*SERVICES, "workspace")  # the workspace: pages, not in the metrics catalogue
+CALLED_BY_THE_WORKSPACE = ("proposals", "disbursement", "notifications", "reporting")
+WORKSPACE_PAGES = (
+    "/overview",
+    "/provinces",
+    "/proposals",
+    "/reports",
+    "/alerts",
+    "/operations",
+    "/sign-in",
+    "/sign-out",
+    "/lang",
+    "/static",
+)
 
 
 def is_custom(obj: dict[str, Any]) -> bool:
@@ -125,8 +139,8 @@ def test_the_validators_refuse_broken_objects(tmp_path: Path) -> None:
 
 def test_each_service_has_its_objects(rendered: Rendered) -> None:
     deployments = grantflow_deployments(rendered)
-    assert set(deployments) == set(SERVICES)
-    for service in SERVICES:
+    assert set(deployments) == set(DEPLOYED)
+    for service in DEPLOYED:
         name = f"grantflow-{service}"
         for kind in (
             "Service",
@@ -264,23 +278,72 @@ def test_prod_runs_clusters_of_three(prod: Rendered) -> None:
         assert pdb["spec"]["minAvailable"] == 1
 
 
-def test_the_ingress_routes_the_api_only(rendered: Rendered) -> None:
-    for ingress in rendered.of_kind("Ingress"):
-        for rule in ingress["spec"]["rules"]:
-            for path in rule["http"]["paths"]:
-                assert path["path"].startswith("/api/"), f"{path['path']} must stay internal"
+def test_the_ingress_routes_the_api_and_the_workspace_pages_only(rendered: Rendered) -> None:
+    ingresses = {i["metadata"]["name"]: i for i in rendered.of_kind("Ingress")}
+    assert set(ingresses) == {"grantflow-api", "grantflow-workspace"}
+    for rule in ingresses["grantflow-api"]["spec"]["rules"]:
+        for path in rule["http"]["paths"]:
+            assert path["path"].startswith("/api/"), f"{path['path']} must stay internal"
+    (rule,) = ingresses["grantflow-workspace"]["spec"]["rules"]
+    paths = {p["path"]: p for p in rule["http"]["paths"]}
+    assert set(paths) == {"/", *WORKSPACE_PAGES}
+    assert paths["/"]["pathType"] == "Exact", "/ as a prefix would route /metrics and /health"
+    for path in paths.values():
+        assert path["backend"]["service"]["name"] == "grantflow-workspace"
 
 
-def test_network_policies_admit_only_ingress_and_prometheus(rendered: Rendered) -> None:
-    for service in SERVICES:
+def test_network_policies_admit_only_ingress_prometheus_and_the_workspace(
+    rendered: Rendered,
+) -> None:
+    for service in DEPLOYED:
         policy = rendered.named("NetworkPolicy", f"grantflow-{service}")["spec"]
         assert set(policy["policyTypes"]) == {"Ingress", "Egress"}
+        peers = [peer for rule in policy["ingress"] for peer in rule["from"]]
         namespaces = {
             peer["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"]
-            for rule in policy["ingress"]
-            for peer in rule["from"]
+            for peer in peers
+            if "namespaceSelector" in peer
         }
         assert namespaces == {"ingress-nginx", "monitoring"}
+        pods = {
+            peer["podSelector"]["matchLabels"]["app.kubernetes.io/name"]
+            for peer in peers
+            if "namespaceSelector" not in peer
+        }
+        called = service in CALLED_BY_THE_WORKSPACE
+        assert pods == ({"grantflow-workspace"} if called else set()), service
+    egress = rendered.named("NetworkPolicy", "grantflow-workspace")["spec"]["egress"]
+    reached = {
+        peer["podSelector"]["matchLabels"]["app.kubernetes.io/name"]
+        for rule in egress
+        for peer in rule.get("to", [])
+        if "namespaceSelector" not in peer
+    }
+    assert reached == {f"grantflow-{s}" for s in CALLED_BY_THE_WORKSPACE}
+
+
+def test_the_workspace_runs_with_its_production_settings(rendered: Rendered) -> None:
+    (container,) = grantflow_deployments(rendered)["workspace"]["spec"]["template"]["spec"][
+        "containers"
+    ]
+    assert container["ports"][0]["containerPort"] == 8005
+    env = {e["name"]: e for e in container["env"]}
+    secret = env["WORKSPACE_SESSION_SECRET"]["valueFrom"]["secretKeyRef"]
+    assert secret["name"].startswith("grantflow-workspace-") and secret["key"] == "session-secret"
+    stored = rendered.named("Secret", secret["name"])  # the generated Secret (with its hash)
+    assert "session-secret" in stored.get("data", stored.get("stringData", {}))
+    config = rendered.named("ConfigMap", "grantflow-workspace")["data"]
+    for service, port in zip(CALLED_BY_THE_WORKSPACE, (8001, 8002, 8003, 8004), strict=True):
+        assert config[f"WORKSPACE_{service.upper()}_URL"] == f"http://grantflow-{service}:{port}"
+        ports = rendered.named("Service", f"grantflow-{service}")["spec"]["ports"]
+        assert [p["port"] for p in ports] == [port]
+    host = rendered.named("Ingress", "grantflow-workspace")["spec"]["rules"][0]["host"]
+    assert config["WORKSPACE_PUBLIC_URL"].split("://")[1] == host
+    shared = rendered.named("ConfigMap", "grantflow-config")["data"]
+    assert shared["WORKSPACE_BASE_URL"] == config["WORKSPACE_PUBLIC_URL"], "email links"
+    if rendered.overlay == "prod":
+        assert config["WORKSPACE_PUBLIC_URL"].startswith("https://")
+        assert config["WORKSPACE_SECURE_COOKIE"] == "true" and config["WORKSPACE_OIDC_ISSUER"]
 
 
 def test_the_prometheus_rule_is_the_compose_rules_file(rendered: Rendered) -> None:
@@ -300,6 +363,6 @@ def test_the_sample_recipients_file_loads() -> None:
     recipients = yaml.safe_load(path.read_text(encoding="utf-8"))["recipients"]
     assert all({"name", "email"} <= r.keys() for r in recipients)
     if "notifications" in SERVICES:
-        from notifications.commands import parse_recipients_file
+        from notifications.handlers.commands import parse_recipients_file
 
         assert len(parse_recipients_file(path)) == len(recipients)

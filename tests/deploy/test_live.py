@@ -81,10 +81,12 @@ def test_dashboard_and_rules_name_metrics_of_a_live_scrape(
 
 def test_the_image_health_check_probes_the_services(running: dict[str, ServiceProcess]) -> None:
     """The Dockerfile's HEALTHCHECK program, run against the live services, then a dead port."""
+    from grantflow_tools.registry import SERVICES
+
     live_port = str(next(iter(running.values())).port)
     ports = {
         f"{name.upper()}_PORT": str(running[name].port) if name in running else live_port
-        for name in ("proposals", "disbursement", "notifications", "reporting")
+        for name in SERVICES  # every service the probe knows (any may run on this machine)
     }
     probe = [sys.executable, "-c", healthcheck_code()]
     healthy = subprocess.run(probe, env={**os.environ, **ports}, capture_output=True, timeout=30)

@@ -89,3 +89,21 @@ def test_promtool_checks_the_compose_scrape_config(tmp_path: Path) -> None:
     for service in ("proposals", "disbursement", "notifications", "reporting"):
         assert f"grantflow-{service}" in jobs
     assert "rabbitmq" in jobs
+
+
+def test_every_registered_service_is_scraped_on_its_port_and_watched() -> None:
+    """The compose scrape config has a job per service `grantflow run` knows, at its port,
+    and GrantflowServiceDown's job regex covers each of them."""
+    from grantflow.config import SERVICE_PORTS
+    from tests.deploy.catalogue import registered
+    from tests.deploy.test_dashboard import label_regex
+
+    config = yaml.safe_load((PROMETHEUS / "prometheus.yml").read_text(encoding="utf-8"))
+    jobs = {job["job_name"]: job for job in config["scrape_configs"]}
+    (down,) = [rule for rule in alerts() if rule["alert"] == "GrantflowServiceDown"]
+    watched = re.compile(label_regex(down["expr"], "job"))
+    for service in registered():
+        job = jobs[f"grantflow-{service}"]
+        assert job["static_configs"] == [{"targets": [f"{service}:{SERVICE_PORTS[service]}"]}]
+        assert watched.fullmatch(f"grantflow-{service}"), f"{service} down would not alert"
+    assert not watched.fullmatch("rabbitmq")

@@ -14,7 +14,6 @@ The shuffle is seeded: `GRANTFLOW_TEST_MONEY_SEED` replays one; a failure names 
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import time
@@ -25,7 +24,8 @@ import pytest
 from sqlalchemy import text
 
 from tests.e2e.conftest import Pipeline
-from tests.support.broker import DEAD, Broker
+from tests.support import totals
+from tests.support.broker import DEAD, Broker, publish_in_bulk
 from tests.support.history import YEAR, history
 from tests.support.services import ServiceProcess, free_port
 from tests.support.waiting import wait_until
@@ -83,11 +83,11 @@ def test_a_shuffled_history_of_1000_proposals_ends_with_every_total_right_and_no
     running,
 ):
     pipeline, procs = running
-    h = history(PROPOSALS, seed=SEED)
+    h = history(PROPOSALS, seed=SEED, every_event=True)
     events = h.events()
     print(f"history seed {SEED} (GRANTFLOW_TEST_MONEY_SEED={SEED} replays it)")
     started = time.monotonic()
-    _publish_in_bulk(pipeline.broker.uri, events)
+    publish_in_bulk(pipeline.broker.uri, events)
     try:
         _quiet(pipeline, timeout=700)  # minutes only when the machine is busy
     except TimeoutError as exc:
@@ -115,34 +115,9 @@ def test_a_shuffled_history_of_1000_proposals_ends_with_every_total_right_and_no
         + "; ".join(d["detail"] for d in listed["items"][:3])
     )
 
-    report = pipeline.get("reporting", "/api/v1/reports/provinces", as_of=AS_OF).json()
-    reported = {
-        r["province"]: (
-            r["allocated_vnd"],
-            r["committed_vnd"],
-            r["disbursed_vnd"],
-            r.get("refunded_vnd"),
-            r.get("owed_vnd"),
-        )
-        for r in report["items"]
-    }
-    rates = pipeline.get(
-        "disbursement", "/api/v1/disbursement-rates", year=YEAR, as_of=AS_OF
-    ).json()
-    ledger = {
-        r["province"]: (
-            r["allocated_vnd"],
-            r["committed_vnd"],
-            r["disbursed_vnd"],
-            r.get("refund_due_vnd"),
-            r.get("owed_vnd"),
-        )
-        for r in rates["items"]
-    }
-    expected = {
-        code: (t.allocated, t.committed, t.disbursed, t.refunded, t.owed)
-        for code, t in h.totals.items()
-    }
+    reported = totals.reported(pipeline, AS_OF)
+    ledger = totals.in_ledger(pipeline, YEAR, AS_OF)
+    expected = totals.expected(h)
     assert {c for c, t in expected.items() if t[3]} == set(expected)  # refunds everywhere
     assert {c for c, t in expected.items() if t[4]} == set(expected)  # and something owed
     assert reported == expected, (
@@ -166,31 +141,6 @@ def _quiet(pipeline: Pipeline, timeout: float) -> None:
             if time.monotonic() >= deadline:
                 raise
             pipeline.broker.connection.process_data_events(0)
-
-
-def _publish_in_bulk(uri: str, events: list[dict], batch: int = 500) -> None:
-    """To the lifecycle exchange in AMQP transactions of `batch` messages: one round trip per
-    batch (a confirm per message is what a sender does, and takes minutes on a busy machine)."""
-    import pika
-
-    from tests.support.broker import LIFECYCLE
-
-    returned: list[bytes] = []
-    connection = pika.BlockingConnection(pika.URLParameters(uri))
-    try:
-        channel = connection.channel()
-        channel.add_on_return_callback(lambda _ch, _method, _props, body: returned.append(body))
-        channel.tx_select()
-        props = pika.BasicProperties(content_type="application/cloudevents+json", delivery_mode=2)
-        for start in range(0, len(events), batch):
-            for e in events[start : start + batch]:
-                body = json.dumps(e, ensure_ascii=False).encode()
-                channel.basic_publish(LIFECYCLE, e["type"], body, props, mandatory=True)
-            channel.tx_commit()
-        connection.process_data_events(0)
-    finally:
-        connection.close()
-    assert returned == [], f"{len(returned)} events had no queue to go to"
 
 
 def _where_things_stand(pipeline: Pipeline) -> dict[str, int] | str:

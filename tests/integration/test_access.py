@@ -188,6 +188,8 @@ PROVINCE_BEHAVIOUR = {
     ("disbursement", "GET", "/api/v1/disbursement-rates"): "filtered",
     ("disbursement", "GET", "/api/v1/proposals/<path:proposal_id>/ledger"): "hidden",
     ("disbursement", "POST", "/api/v1/events"): "refused",
+    ("reporting", "GET", "/api/v1/reports/provinces"): "filtered",
+    ("reporting", "GET", "/api/v1/warnings"): "filtered",
     ("registry", "GET", "/api/v1/beneficiaries"): "filtered",
     ("registry", "GET", "/api/v1/beneficiaries/<path:beneficiary_id>"): "hidden",
     ("registry", "GET", "/api/v1/products"): "filtered",
@@ -292,3 +294,33 @@ def test_a_province_officers_lists_show_only_its_provinces(services):
         timeout=10,
     ).json()
     assert {row["province"] for row in rates["items"]} == {"74"}
+
+
+def test_a_province_officer_reads_the_reports_of_its_provinces_with_the_regional_average(
+    services,
+):
+    base = services["reporting"]
+    query = {"year": 2016, "as_of": "2016-12-31"}
+    everyone = requests.get(f"{base}/api/v1/reports/provinces", params=query, timeout=10).json()
+    theirs = {row["province"]: row for row in everyone["items"]}
+    assert "74" in theirs
+    for provinces in (("74",), ("80",)):
+        mine = requests.get(
+            f"{base}/api/v1/reports/provinces",
+            params=query,
+            headers=officer_of(*provinces),
+            timeout=10,
+        )
+        assert mine.status_code == 200, mine.text
+        rows = mine.json()["items"]
+        assert [row["province"] for row in rows] == [p for p in provinces if p in theirs]
+        for row in rows:  # the same row as the central office reads, its region's average too
+            assert row == theirs[row["province"]]
+            assert "regional_average" in row and "level" in row and "expected_rate" in row
+    every_level = requests.get(f"{base}/api/v1/warnings", timeout=10).json()
+    for province in ("74", "80"):
+        mine = requests.get(f"{base}/api/v1/warnings", headers=officer_of(province), timeout=10)
+        assert mine.status_code == 200, mine.text
+        for key in ("current", "history"):
+            own = [row for row in every_level[key] if row["province"] == province]
+            assert mine.json()[key] == own

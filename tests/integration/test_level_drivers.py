@@ -86,7 +86,9 @@ def test_the_2016_demo_names_what_drives_ba_ria_vung_tau(pipeline):
     proposals lag; Lâm Đồng is compared with the 19 other provinces of south_2016."""
     from grantflow_tools.scenario.generator import build
 
-    events = build()
+    # The registry's events have no queue here (no registry in this pipeline): not published.
+    registry = {"beneficiary.registered", "product.awarded", "cluster.registered"}
+    events = [e for e in build() if e["type"] not in registry | {"collaborators.reported"}]
     plans = [e for e in events if e["type"].startswith("plan.")]
     pipeline.broker.publish_all(plans)
     pipeline.quiet(timeout=60)

@@ -129,3 +129,30 @@ def test_the_iati_activities_of_the_national_fund_pass_the_2_03_schema(both, cle
     assert budget[0].text == "150000000" and budget[0].get("currency") == "VND"
     statuses = document.xpath("//activity-status/@code")
     assert statuses == ["2", "1"]  # contracted: implementation; submitted: pipeline
+
+
+def test_without_a_national_proposal_there_is_no_iati_file_to_offer(
+    both,  # noqa: F811
+    clean,
+    database_url,
+    tmp_path,
+):
+    """IATI 2.03 needs one activity at least (`iati-activities` holds 1..n): with only local
+    proposals the endpoint answers 404 `no_iati_activity`, the package leaves the file out
+    (and removes one a previous run left), and every other file is still there."""
+    local = events.submitted("LA-9", province="80", source_fund="local")
+    assert both.post(both.proposals, local).status_code == 202
+
+    def proposals_csv() -> str:
+        return requests.get(f"{both.registry}/open-data/proposals.csv", timeout=10).text
+
+    wait_until(lambda: "LA-9" in proposals_csv(), 20, "the local proposal in the registry")
+    r = requests.get(f"{both.registry}/open-data/iati-activities.xml", timeout=10)
+    assert r.status_code == 404
+    assert r.json()["error"]["code"] == "no_iati_activity"
+    assert "national" in r.json()["error"]["detail"]
+    (tmp_path / "iati-activities.xml").write_bytes(b"<stale/>")
+    _cli(database_url, tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        set(FILES) - {"iati-activities.xml"}
+    )

@@ -135,6 +135,7 @@ def test_every_reporting_endpoint_answers_as_the_openapi_document_says(pipeline)
     rows = {r["province"]: r for r in report["items"]}
     assert (report["year"], report["source_fund"], report["as_of"]) == (2016, None, AS_OF)
     assert rows["74"]["source_fund"] == "all" and rows["74"]["rate"] == 0.4
+    assert rows["74"]["regional_average"] == 0.4  # the Southeast's only province here
     assert rows["80"]["proposals_by_state"] == {"approved": 1}
     national = api.get(PROVINCES, year=2016, as_of=AS_OF, source_fund="national")
     assert {r["source_fund"] for r in national["items"]} == {"national"}
@@ -201,6 +202,10 @@ def test_every_reporting_endpoint_answers_as_the_openapi_document_says(pipeline)
     assert history[2:] == [("74", "critical", "normal")]  # in the order recorded
     assert api.get(WARNINGS) == warnings  # one year of data: all years are 2016
     assert api.get(WARNINGS, year=2015) == {"current": [], "history": []}
+    of_80 = api.get(WARNINGS, year=2016, province="80")
+    assert of_80["current"] == [w for w in warnings["current"] if w["province"] == "80"]
+    assert [h["province"] for h in of_80["history"]] == ["80"]
+    api.refused("GET", WARNINGS, 400, "bad_query", params={"province": "8'0"})
     table = csv_rows(api.get(WARNINGS, year=2016, format="csv"))
     assert [(r["province"], r["level"], r["as_of"]) for r in table] == [
         ("74", "critical", "2016-12-31"),
@@ -268,12 +273,19 @@ def test_every_reporting_endpoint_answers_as_the_openapi_document_says(pipeline)
             url = path.replace("{region}", "south_2016").replace("{dead_id}", "1")
             none = {"headers": {"Authorization": ""}}
             api.refused(method, path, 401, "unauthenticated", url=url, **none)
-            officer = {"headers": header("province_officer", provinces=["80"])}
-            api.refused(method, path, 403, "forbidden", url=url, **officer)
+            officer = header("province_officer", provinces=["80"])
+            if path in (PROVINCES, WARNINGS):  # open to them: their provinces' rows only
+                answer = requests.get(api.base + url, {"year": 2016}, headers=officer, timeout=30)
+                body = api.check(path, method, answer)
+                rows = body.get("items", body.get("current"))
+                assert rows and {r["province"] for r in rows} == {"80"}, body
+                continue
+            api.refused(method, path, 403, "forbidden", url=url, headers=officer)
 
     # every documented reporting operation was checked, with a success and its errors
     assert {(m, p) for m, p, _ in api.seen} == reporting_operations()
     unreachable = {("GET", "/api/v1/event-log", 404)}  # reporting has an outbox
+    unreachable |= {("GET", PROVINCES, 403), ("GET", WARNINGS, 403)}  # every role reads them
     documented = {
         (method.upper(), path, int(status))
         for method, path in reporting_operations()

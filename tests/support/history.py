@@ -8,12 +8,14 @@ and repaid, or cancelled (in progress, or after its acceptance and final payment
 Treasury's payments go straight to the disbursement service; the rest through the proposals
 service: the two paths race, as in the issue (final payment on 10/11, settlement on 20/11).
 
-The shuffle is of every event of a proposal, across the paths and within each: its
-submission may come last, its contract after its cancellation, its payments anywhere. Each
-plan has its approval and one or two adjustments, shuffled too (the later-dated adjustment is
-the plan in force whatever order they come in). The blocks (a proposal's events, a plan's)
-are then interleaved a few dozen at a time, so that a proposal's events stay within seconds
-of each other in the stream (the retry window) while others' come between them.
+The shuffle is of every event of a proposal (`every_event`), across the paths and within
+each: its submission may come last, its contract after its cancellation, its payments
+anywhere; or of its payments and repayments only, among its proposal events in their
+sender's order. Each plan has its approval and one or two adjustments, shuffled too (the
+later-dated adjustment is the plan in force whatever order they come in). The blocks (a
+proposal's events, a plan's) are then interleaved a few dozen at a time, so that a proposal's
+events stay within seconds of each other in the stream (the retry window) while others' come
+between them.
 """
 
 from __future__ import annotations
@@ -81,11 +83,14 @@ def _event(kind: str, source: str, on: str, data: dict[str, Any], n: list[int]) 
     return body
 
 
-def history(proposals: int, seed: int = 12) -> History:
+def history(proposals: int, seed: int = 12, every_event: bool = False) -> History:
+    """`every_event`: each proposal's events in any order; else its proposal events keep
+    their sender's order (for a test of that order, tests/e2e/test_replicas.py) and only its
+    payments and repayments are shuffled in among them."""
     rng, n = random.Random(seed), [0]
     h = History([], seed)
     for i in range(proposals):
-        h.blocks.append(_proposal(i, rng, n, h))
+        h.blocks.append(_proposal(i, rng, n, h, every_event))
     for k, code in enumerate(PROVINCES):
         for fund in ("national", "local"):
             h.blocks.append(_plan(code, fund, k % 2 == 0, rng, n, h))
@@ -110,7 +115,9 @@ def _plan(
     return plan
 
 
-def _proposal(i: int, rng: random.Random, n: list[int], h: History) -> list[dict[str, Any]]:
+def _proposal(
+    i: int, rng: random.Random, n: list[int], h: History, every_event: bool
+) -> list[dict[str, Any]]:
     code, kind = PROVINCES[(i + i // 10) % len(PROVINCES)], KINDS[i % 10]
     fund = ("national", "local")[(i // 10) % 2]
     pid, contract = f"KC{code}-{YEAR}-{i:05d}", 100_000_000 + (i % 97) * 1_000_000
@@ -197,7 +204,10 @@ def _proposal(i: int, rng: random.Random, n: list[int], h: History) -> list[dict
     t.owed += max(0, settled - paid) if settled is not None else 0
     block = ministry + treasury
     rng.shuffle(block)  # every event of the proposal, in any order
-    return block
+    if every_event:
+        return block
+    slots = iter(ministry)  # the proposal events back in their sender's order
+    return [next(slots) if e in ministry else e for e in block]
 
 
 def _submitted(pid: str, code: str, fund: str, amount: int, n: list[int]) -> dict:

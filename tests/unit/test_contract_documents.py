@@ -645,3 +645,62 @@ def test_every_api_operation_needs_a_bearer_token_and_documents_401_and_403():
         else:  # /health/* and /metrics stay open
             assert "security" not in operation and "401" not in operation["responses"]
     assert "security" not in spec  # no global default: each operation says it
+
+
+# --- what each service consumes, against the AsyncAPI receive operations -------------------
+
+
+def consumed(service_cls: type) -> set[tuple[str, str]]:
+    """(channel address, message name) of everything a service's ingest entrypoints take in:
+    each accepted type from its exchange, and the dead letters from their queue."""
+    from grantflow.config import settings
+    from grantflow.ingest.consumer import DeadLetterIngest, Ingest
+
+    cfg = settings()
+    taken = set()
+    for _, member in inspect.getmembers(service_cls):
+        for entrypoint in getattr(member, "nameko_entrypoints", ()):
+            if isinstance(entrypoint, DeadLetterIngest):
+                taken.add((cfg.dead_letter_queue, "deadLetter"))
+            elif isinstance(entrypoint, Ingest):
+                exchange = (
+                    cfg.events_exchange if entrypoint.from_domain_events else cfg.lifecycle_exchange
+                )
+                taken |= {(exchange, t) for t in entrypoint.accepted_types}
+    return taken
+
+
+def documented_receipts(spec: dict[str, Any], service: str) -> set[tuple[str, str]]:
+    """(channel address, message name) of the `<service>Receives...` receive operations."""
+    found = set()
+    for key, operation in spec["operations"].items():
+        if not key.startswith(f"{service}Receives"):
+            continue
+        assert operation["action"] == "receive", key
+        channel = spec["channels"][operation["channel"]["$ref"].split("/")[-1]]
+        for message in operation["messages"]:
+            _, _, name = message["$ref"].rpartition("/messages/")
+            assert name in channel["messages"], f"{key}: {name} is not a message of its channel"
+            found.add((channel["address"], name))
+    return found
+
+
+def test_every_receive_operation_is_named_after_a_registered_service():
+    from grantflow_tools.registry import SERVICES as REGISTERED
+
+    spec = load_yaml("asyncapi.yaml")
+    for key, operation in spec["operations"].items():
+        if operation["action"] == "receive":
+            service, _, rest = key.partition("Receives")
+            assert service in REGISTERED and rest, key
+
+
+def test_each_service_receives_in_the_asyncapi_document_exactly_what_its_code_binds():
+    """Every type each service's ingest entrypoints bind to (and the dead letters reporting
+    keeps) is a message of that service's receive operations, and nothing more."""
+    from grantflow_tools.registry import SERVICES as REGISTERED
+
+    spec = load_yaml("asyncapi.yaml")
+    for service, entry in REGISTERED.items():
+        assert documented_receipts(spec, service) == consumed(entry.load()), service
+    assert consumed(REGISTERED["notifications"].load()), "notifications binds nothing?"

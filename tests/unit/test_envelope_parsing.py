@@ -192,3 +192,29 @@ def test_no_decimal_survives_in_the_data_of_a_valid_event(contract):
                 walk(item)
 
     walk(progress.data)
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["\\u0000 escaped NUL", "\\uD800 escaped surrogate", "\\udfff low surrogate"],
+)
+@pytest.mark.parametrize("as_bytes", [False, True])
+def test_nul_or_a_lone_surrogate_is_refused_however_it_is_written(contract, title, as_bytes):
+    """The walk of every value is skipped only when the text cannot hold what it refuses."""
+    body = dumps(events.submitted("PB-1", title="TITLE")).replace("TITLE", title)
+    got = refused(contract, body.encode() if as_bytes else body)
+    assert got.code == "schema_violation" and "/data/title" in got.detail
+
+
+def test_nesting_deeper_than_the_limit_is_refused_inside_the_data(contract):
+    event = events.submitted("PB-2")
+    nested: dict[str, Any] = {}
+    for _ in range(40):
+        nested = {"x": nested}
+    event["data"]["targets"] = nested
+    assert refused(contract, dumps(event)).code == "too_deep"
+
+
+def test_an_escaped_character_that_is_not_a_surrogate_passes(contract):
+    body = dumps(events.submitted("PB-3", title="TITLE")).replace("TITLE", "\\u00e9 \\ud7ff")
+    assert contract.parse(body).data["title"] == "\u00e9 \ud7ff"

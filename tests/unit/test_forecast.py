@@ -73,7 +73,7 @@ def test_a_29_february_is_read_as_the_28th_in_a_common_year():
 def test_the_forecast_alert_reads_in_both_languages_and_resolves():
     from datetime import UTC, datetime
 
-    from notifications.content import Renderer
+    from notifications.adapters.rendering import Renderer
     from notifications.domain.alerts import signal_of, transition
     from notifications.domain.model import Recipient
     from notifications.domain.planning import plan_group

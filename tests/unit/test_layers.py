@@ -24,12 +24,7 @@ TOOLS = "grantflow_tools"
 
 # A domain module's third-party import that is known and still to move to the adapters:
 # (path under services/, module) -> why it is tolerated. Empty is the goal.
-TOLERATED = {
-    ("notifications/notifications/domain/headers.py", "email_validator"): (
-        "address syntax checked by a library; moves behind an adapter with the notifications "
-        "skeleton (issue 16, second part)"
-    ),
-}
+TOLERATED: dict[tuple[str, str], str] = {}
 
 
 def service_packages() -> dict[str, Path]:

@@ -19,7 +19,7 @@ from notifications.adapters.mailer import (
     classify,
     deliver,
 )
-from notifications.content import Renderer
+from notifications.adapters.rendering import Renderer
 from notifications.domain.alerts import signal_of, transition
 from notifications.domain.model import Recipient, Status
 from notifications.domain.planning import plan_group

@@ -7,9 +7,10 @@ from email import message_from_bytes, policy
 
 import pytest
 
+from notifications.adapters.addresses import checked_email
 from notifications.config import sender
-from notifications.content import Rendered, compose
-from notifications.domain.headers import address, checked_email, clean_header, message_id
+from notifications.domain.headers import address, clean_header, message_id
+from notifications.domain.message import Rendered, compose
 from notifications.domain.model import Recipient
 
 NOW = datetime(2016, 7, 1, 1, 0, tzinfo=UTC)

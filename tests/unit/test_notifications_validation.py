@@ -7,15 +7,18 @@ from pathlib import Path
 
 import pytest
 
-from notifications.commands import parse_recipients_file
+from notifications.adapters.addresses import checked_email
 from notifications.domain.validation import Invalid, recipient_from, silence_from
+from notifications.handlers.commands import parse_recipients_file
 
 NOW = datetime(2016, 12, 20, 1, 0, tzinfo=UTC)
 EXAMPLE = Path(__file__).resolve().parents[2] / "services/notifications/recipients.example.yaml"
 
 
 def test_a_recipient_gets_defaults_and_normalised_lists():
-    r = recipient_from({"name": " Nguyễn  Thị Lan ", "email": "lan@example.com"}, "r1", "api")
+    r = recipient_from(
+        {"name": " Nguyễn  Thị Lan ", "email": "lan@example.com"}, "r1", "api", checked_email
+    )
     assert (r.name, r.language, r.provinces, r.kinds, r.digest) == (
         "Nguyễn Thị Lan",
         "vi",
@@ -26,7 +29,7 @@ def test_a_recipient_gets_defaults_and_normalised_lists():
     r = recipient_from(
         {"name": "Minh", "email": "minh@example.com", "provinces": ["80", "74", "80"],
          "kinds": ["tranche_overdue", "all"], "language": "en", "digest": True},
-        "r2", "file",
+        "r2", "file", checked_email,
     )  # fmt: skip
     assert (r.provinces, r.kinds, r.origin) == (("80", "74"), ("all",), "file")
 
@@ -48,7 +51,7 @@ def test_a_recipient_gets_defaults_and_normalised_lists():
 )
 def test_a_bad_recipient_is_refused_naming_the_field(raw, says):
     with pytest.raises(Invalid, match=says):
-        recipient_from(raw, "r", "api")
+        recipient_from(raw, "r", "api", checked_email)
 
 
 def test_a_recipient_follows_codes_regions_and_kinds():
@@ -59,13 +62,16 @@ def test_a_recipient_follows_codes_regions_and_kinds():
                      Status.FIRING, 1, NOW, NOW, {"as_of": "2016-06-30"})  # fmt: skip
 
     south = recipient_from(
-        {"name": "M", "email": "m@example.com", "provinces": "south_2016"}, "m", "api"
+        {"name": "M", "email": "m@example.com", "provinces": "south_2016"},
+        "m",
+        "api",
+        checked_email,
     )
     assert (
         south.follows(alert("80")) and south.follows(alert("74")) and not south.follows(alert("01"))
     )
     only = recipient_from(
-        {"name": "B", "email": "b@example.com", "kinds": ["refund_due"]}, "b", "api"
+        {"name": "B", "email": "b@example.com", "kinds": ["refund_due"]}, "b", "api", checked_email
     )
     assert only.follows(alert("01", "refund_due")) and not only.follows(alert("01"))
 

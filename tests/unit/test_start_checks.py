@@ -17,6 +17,7 @@ FIT = {
     "AUTH_JWT_SECRET": "a-secret-of-this-environment-0123456789abcdef",
     "AUTH_CLIENT_TOKEN": "a-service-token-of-this-environment",
     "AMQP_URI": "amqp://grantflow-services:pw@127.0.0.1:1/grantflow",  # never reached
+    "DATABASE_URL": "postgresql://grantflow:pw@127.0.0.1:1/grantflow",  # never reached
     "SMTP_HOST": "relay.example.gov.vn",
     "SMTP_SECURITY": "starttls",
     "SMTP_USERNAME": "grantflow",
@@ -26,7 +27,9 @@ FIT = {
 
 
 def grantflow(command: str, service: str, **env: str) -> subprocess.CompletedProcess:
-    inherited = {k: v for k, v in os.environ.items() if not k.startswith(("AUTH_", "AMQP_"))}
+    inherited = {
+        k: v for k, v in os.environ.items() if not k.startswith(("AUTH_", "AMQP_", "DATABASE_"))
+    }
     return subprocess.run(
         [sys.executable, "-m", "grantflow_tools.cli", command, service],
         capture_output=True,
@@ -64,3 +67,36 @@ def test_notifications_refuses_to_start_in_production(env: dict[str, str], says:
 def test_smtp_credentials_in_clear_are_allowed_outside_production():
     result = grantflow("check", "notifications", GRANTFLOW_ENV="development", SMTP_SECURITY="none")
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("service", "url"),
+    [("proposals", "sqlite:////data/grantflow.db"), ("registry", "sqlite+pysqlite:///:memory:")],
+)
+def test_production_refuses_a_database_that_is_not_postgresql(url: str, service: str):
+    result = grantflow("run", service, DATABASE_URL=url)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "refusing to start with GRANTFLOW_ENV=production" in result.stderr
+    assert "DATABASE_URL is not PostgreSQL" in result.stderr
+    assert "Traceback" not in result.stderr, "refused before anything started"
+
+
+def test_production_refuses_the_default_database_too():
+    """DATABASE_URL unset means the development default, a SQLite file: refused."""
+    env = {k: v for k, v in FIT.items() if k != "DATABASE_URL"}
+    result = subprocess.run(
+        [sys.executable, "-m", "grantflow_tools.cli", "check", "proposals"],
+        capture_output=True,
+        text=True,
+        env={k: v for k, v in os.environ.items() if not k.startswith("DATABASE_")} | env,
+        cwd=REPO,
+        timeout=60,
+    )
+    assert result.returncode == 2 and "DATABASE_URL is not PostgreSQL" in result.stderr
+
+
+def test_a_postgresql_url_with_a_driver_passes_and_sqlite_is_fine_outside_production():
+    ok = grantflow("check", "proposals", DATABASE_URL="postgresql+psycopg2://g:pw@db:5432/g")
+    assert ok.returncode == 0, ok.stderr
+    dev = grantflow("check", "proposals", GRANTFLOW_ENV="development", DATABASE_URL="sqlite://")
+    assert dev.returncode == 0, dev.stderr

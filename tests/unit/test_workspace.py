@@ -14,7 +14,7 @@ from workspace.adapters.oidc import claims_to_person
 from workspace.adapters.session import COOKIE, Session, SessionCookie
 from workspace.config import WorkspaceSettings
 from workspace.domain.export import Column, Table, neutralise
-from workspace.domain.figures import cumulative_by_month, region_totals, with_regional_average
+from workspace.domain.figures import cumulative_by_month, region_totals
 from workspace.domain.filters import FilterError, expected_share, month_ends, read_filters
 from workspace.errors import Forbidden
 from workspace.handlers.signin import safe_next
@@ -47,17 +47,16 @@ def test_the_expected_curve_is_interpolated_between_its_points():
     assert month_ends(2016)[1] == date(2016, 2, 29)
 
 
-def test_regional_average_and_totals_are_sums_of_dong_not_averages_of_rates():
+def test_totals_by_region_are_sums_of_dong_not_averages_of_rates():
     rows = [
         {"province": "74", "region": "southeast", "allocated_vnd": 100, "disbursed_vnd": 50},
         {"province": "75", "region": "southeast", "allocated_vnd": 300, "disbursed_vnd": 30},
         {"province": "92", "region": "mekong_delta", "allocated_vnd": 0, "disbursed_vnd": 0},
     ]
-    averaged = with_regional_average(rows)
-    assert averaged[0]["regional_average"] == pytest.approx(80 / 400)
-    assert averaged[2]["regional_average"] is None
     totals = {t["region"]: t for t in region_totals(rows)}
     assert totals["southeast"]["disbursed_vnd"] == 80 and totals["southeast"]["provinces"] == 2
+    assert totals["southeast"]["rate"] == pytest.approx(80 / 400)
+    assert totals["mekong_delta"]["rate"] is None
     assert cumulative_by_month([("2016-03-20", 5), ("2016-01-02", 1), ("2015-12-01", 9)], 2016)[
         :3
     ] == [1, 1, 6]
@@ -136,3 +135,54 @@ def test_alert_emails_link_to_the_workspace_screen_of_their_province_or_proposal
     assert (
         workspace_link(base, on=date(2016, 7, 1)) == base + "/overview?year=2016&as_of=2016-07-01"
     )
+
+
+def test_every_table_of_words_yaml_has_its_columns_in_both_languages():
+    from workspace.views.i18n import _data, columns, region_name, word
+
+    data = _data()
+    for key, pair in data["words"].items():
+        assert isinstance(key, str) and len(pair) == 2 and all(isinstance(w, str) for w in pair)
+    for spec in data["tables"]:
+        found = columns(spec)
+        assert found and all(c.vi and c.en and isinstance(c.key, str) for c in found), spec
+    assert columns("ledger")[0].key == "on"  # YAML would read a bare on as true
+    assert word("overview", "en") == "Overview" and word("overview", "vi") == "Tổng quan"
+    assert region_name("mekong_delta", "vi") == "Đồng bằng sông Cửu Long"
+    assert region_name("southeast", "en") == "Southeast" and region_name(None, "vi") is None
+
+
+class FakeApis:
+    """Answers the province page's calls as the services would, and remembers them."""
+
+    def __init__(self) -> None:
+        self.rates_asked: list[str] = []
+
+    def get(self, service: str, path: str, token: str, **params):
+        if path == "/api/v1/disbursement-rates":
+            self.rates_asked.append(params["as_of"])
+            paid = 100 * int(params["as_of"][5:7])
+            return {"items": [{"province": "80", "allocated_vnd": 1000, "disbursed_vnd": paid}]}
+        if path == "/api/v1/warnings":
+            return {"current": []}
+        return {"items": [], "total": 0}
+
+
+def test_a_province_page_shows_disbursement_up_to_its_as_of_date_and_expectation_all_year():
+    from workspace.handlers.province import province_page
+
+    apis = FakeApis()
+    session = Session(role="finance", token="t")
+    f = read_filters({"year": "2016", "as_of": "2016-06-15"}, TODAY)
+    page = province_page(apis, session, "80", f, "vi")
+    assert apis.rates_asked == [
+        "2016-01-31",
+        "2016-02-29",
+        "2016-03-31",
+        "2016-04-30",
+        "2016-05-31",
+        "2016-06-15",
+    ]
+    months = page["tables"]["months"].rows
+    assert [m["disbursed_vnd"] for m in months] == [100, 200, 300, 400, 500, 600] + [None] * 6
+    assert months[-1]["expected_vnd"] == 900  # 90% of the plan in force on 15/06

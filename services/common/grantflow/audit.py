@@ -23,20 +23,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from nameko.extensions import DependencyProvider
-from sqlalchemy import (
-    JSON,
-    Column,
-    DateTime,
-    Index,
-    MetaData,
-    String,
-    Table,
-    Text,
-    select,
-)
+from sqlalchemy import JSON, Column, Index, MetaData, String, Table, Text, select
 from sqlalchemy.orm import Session
 
-from grantflow.db import SEQ, utc
+from grantflow.columns import EVENT_ID, event_id, ident, moment, seq
+from grantflow.db import Database, utc
 
 log = logging.getLogger(__name__)
 
@@ -48,15 +39,15 @@ def audit_table(metadata: MetaData, prefix: str) -> Table:
     table = Table(
         f"{prefix}_audit",
         metadata,
-        Column("seq", SEQ, primary_key=True),
-        Column("recorded_at", DateTime(timezone=True), nullable=False),
+        seq(),
+        moment("recorded_at"),
         Column("actor", String(200), nullable=False),
-        Column("source", String(200)),
+        Column("source", String(EVENT_ID)),
         Column("outcome", String(10), nullable=False),
         Column("action", String(300), nullable=False),
-        Column("event_id", String(200)),
+        event_id(required=False),
         Column("subject", String(200)),
-        Column("proposal_id", String(64)),
+        ident("proposal_id", required=False),
         Column("before", JSON),
         Column("after", JSON),
         Column("code", String(100)),
@@ -206,30 +197,33 @@ def _json(row: Any) -> dict[str, Any]:
 
 class AuditTrail(DependencyProvider):
     """The service's audit log: workers get the `AuditLog`; the HTTP entrypoint and the
-    ingest consumer record refused attempts through `AuditTrail.of(container).refused`."""
+    ingest consumer record refused attempts through `AuditTrail.of(container).refused`.
 
-    def __init__(self, audit_log: AuditLog, database: str = "db") -> None:
+    Bound, the trail is filed under its class among the container's shared extensions (one
+    trail a service), so `of` is a look-up by key, not a search of the container."""
+
+    def __init__(self, audit_log: AuditLog, database: Database) -> None:
         self.log = audit_log
-        self.database = database
+        self.database = database  # the service's, bound to the same instance (grantflow.db)
 
     def get_dependency(self, worker_ctx: Any) -> AuditLog:
         return self.log
 
+    def bind(self, container: Any, attr_name: str) -> AuditTrail:
+        bound = super().bind(container, attr_name)
+        container.shared_extensions[AuditTrail] = bound
+        return bound
+
     @classmethod
     def of(cls, container: Any) -> AuditTrail | None:
-        return next((d for d in container.dependencies if isinstance(d, cls)), None)
+        """The service's trail, None when it keeps none."""
+        found = container.shared_extensions.get(AuditTrail)
+        return found if isinstance(found, AuditTrail) else None
 
     def refused(self, entry: Entry) -> None:
         """Record a refused attempt in a transaction of its own; never fails the caller."""
-        from grantflow.db import Database
-
         try:
-            database = next(
-                d
-                for d in self.container.dependencies
-                if isinstance(d, Database) and d.attr_name == self.database
-            )
-            with database.new_session() as session:
+            with self.database.new_session() as session:
                 self.log.record(session, [entry])
                 session.commit()
         except Exception:

@@ -166,6 +166,15 @@ class Settings(BaseSettings):
             )
         return problems
 
+    def database_problems(self) -> list[str]:
+        """What production refuses of the database of a service that keeps data."""
+        if urlsplit(self.database_url).scheme.split("+")[0] != "postgresql":
+            return [
+                "DATABASE_URL is not PostgreSQL: SQLite is for development and tests only;"
+                " set DATABASE_URL=postgresql://USER:PASSWORD@HOST:5432/DATABASE"
+            ]
+        return []
+
     def port_of(self, service: str) -> int:
         return int(getattr(self, f"{service}_port"))
 

@@ -33,6 +33,8 @@ from grantflow.errors import Refused
 ENVELOPE_SCHEMA = "cloudevent.schema.json"
 MAX_DEPTH = 32  # levels of nesting an event may have; the deepest contract event has 4
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# What could make `check_plain` refuse a text: NUL or a lone surrogate, raw or escaped.
+_SUSPECT = re.compile("[\x00\ud800-\udfff]" + r"|\\u0000|\\u[dD][89a-fA-F]")
 CONTENT_TYPE = "application/cloudevents+json"
 
 LIFECYCLE_TYPES: tuple[str, ...] = (
@@ -105,10 +107,11 @@ class Contract:
             name: Draft202012Validator(schema, registry=registry, format_checker=checker)
             for name, schema in self._schemas.items()
         }
+        self._types = frozenset(self._schemas) - {"cloudevent", "common"}
 
     @property
     def types(self) -> frozenset[str]:
-        return frozenset(self._schemas) - {"cloudevent", "common"}
+        return self._types
 
     def parse(self, body: bytes | str, accepted: Iterable[str] | None = None) -> Envelope:
         """Parse and validate one structured-mode CloudEvent, or raise `Refused` with a code."""
@@ -126,7 +129,8 @@ class Contract:
             raise Refused("not_json", f"the body is not JSON: {exc}") from None
         if not isinstance(event, dict):
             raise Refused("not_cloudevent", "the body is JSON but not an object")
-        check_plain(event)
+        if not _surely_plain(body):
+            check_plain(event)
         if not self._fast["cloudevent"].is_valid(event):
             raise Refused(
                 "not_cloudevent", f"not a CloudEvent 1.0: {self._why('cloudevent', event)}"
@@ -180,6 +184,20 @@ def _time(text: str) -> datetime:
         return datetime.fromisoformat(text.upper())
     except (ValueError, OverflowError) as exc:
         raise Refused("schema_violation", f"time: {text!r} is not a usable time: {exc}") from None
+
+
+def _surely_plain(body: bytes | str) -> bool:
+    """True when the body's text cannot hold what `check_plain` refuses (no NUL or surrogate,
+    raw or escaped; fewer brackets than `MAX_DEPTH`, so no deeper nesting): its walk of
+    every value is then skipped, which was a fifth of the time of a parse."""
+    if isinstance(body, bytes):
+        if b"\x00" in body:  # UTF-16 or UTF-32, or a raw NUL: walk
+            return False
+        try:
+            body = body.decode("utf-8")  # strict: an encoded surrogate fails here
+        except UnicodeDecodeError:
+            return False
+    return body.count("{") + body.count("[") <= MAX_DEPTH and not _SUSPECT.search(body)
 
 
 def check_plain(event: Any) -> None:

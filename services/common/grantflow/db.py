@@ -6,12 +6,25 @@ slow queries overlap). SQLite is the zero-set-up default for a local demo.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from nameko.extensions import DependencyProvider
-from sqlalchemy import BigInteger, Connection, Engine, Integer, Table, create_engine, event
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    Engine,
+    Integer,
+    Table,
+    bindparam,
+    create_engine,
+    event,
+    func,
+    select,
+    text,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -63,6 +76,43 @@ def for_update(session: Session, query: Any) -> Any:
     return query.with_for_update() if is_postgres(session) else query
 
 
+# One transaction-scoped advisory lock per key, taken in one order (the keys' hashes sorted),
+# so two transactions locking overlapping keys wait for each other instead of deadlocking.
+_SUBJECT_LOCKS = text(
+    "SELECT count(pg_advisory_xact_lock(h)) FROM"
+    " (SELECT DISTINCT hashtextextended(k, 0) AS h FROM unnest(:keys) AS k ORDER BY 1) AS s"
+).bindparams(bindparam("keys", type_=postgresql.ARRAY(postgresql.TEXT)))
+
+
+def lock_subjects(session: Session, namespace: str, keys: list[str]) -> None:
+    """Hold these subjects (proposals, plans) until the transaction ends, also those with no
+    row yet: a change to one waits for any other transaction changing it (another replica,
+    an HTTP post). Nothing to do on SQLite, which locks the whole database on write."""
+    if keys and is_postgres(session):
+        session.execute(_SUBJECT_LOCKS, {"keys": [f"{namespace}:{k}" for k in keys]})
+
+
+def append(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert `rows` (executemany: one cached statement), nothing for none."""
+    if rows:
+        session.execute(table.insert(), list(rows))
+
+
+def page(
+    session: Session,
+    table: Table,
+    conditions: Sequence[Any],
+    order_by: Sequence[Any],
+    limit: int,
+    offset: int,
+) -> tuple[list[Any], int]:
+    """One page of `table`'s rows matching every condition, in order, and how many match."""
+    count = select(func.count()).select_from(table).where(*conditions)
+    total = session.execute(count).scalar()
+    query = select(table).where(*conditions).order_by(*order_by).limit(limit).offset(offset)
+    return list(session.execute(query)), int(total or 0)
+
+
 def utc(value: datetime) -> datetime:
     """A stored timestamp in UTC (SQLite gives naive ones back)."""
     return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
@@ -72,6 +122,11 @@ class Database(DependencyProvider):
     """Injects a `Session` per worker; the handler commits, teardown closes.
 
     The engine is created in `setup()` from DATABASE_URL and disposed when the container stops.
+
+    Other extensions get the database by being given it in the service's `bootstrap.py`
+    (``relay = OutboxRelay(outbox, db)``): nameko binds an extension held by another one as a
+    sub-extension, and a `Database` binds to one instance per container, so the relay, the audit
+    trail and the service's own `db` share one engine. Nothing searches the container for it.
     """
 
     def __init__(self, url: str | None = None) -> None:
@@ -79,6 +134,17 @@ class Database(DependencyProvider):
         self.engine: Engine | None = None
         self._sessions: sessionmaker[Session] | None = None
         self._open: dict[Any, Session] = {}
+
+    def bind(self, container: Any, attr_name: str | None = None) -> Database:
+        """The container's one instance of this declared database (made on first bind)."""
+        key = (Database, id(self))
+        bound = container.shared_extensions.get(key)
+        if bound is None:
+            bound = super(DependencyProvider, self).bind(container)  # nameko's clone
+            container.shared_extensions[key] = bound
+        if attr_name is not None:  # bound as the service's dependency, under this name
+            bound.attr_name = self.attr_name = attr_name
+        return bound
 
     def setup(self) -> None:
         url = self._url or self.container.config.get("DATABASE_URL") or settings().database_url

@@ -44,6 +44,7 @@ HTTP_STATUS: dict[str, int] = {
     "amount_not_integer": HTTPStatus.UNPROCESSABLE_ENTITY,
     "unknown_province": HTTPStatus.UNPROCESSABLE_ENTITY,
     "not_found": HTTPStatus.NOT_FOUND,
+    "no_iati_activity": HTTPStatus.NOT_FOUND,
     "method_not_allowed": HTTPStatus.METHOD_NOT_ALLOWED,
     "unknown_proposal": HTTPStatus.CONFLICT,
     "illegal_transition": HTTPStatus.CONFLICT,
@@ -78,6 +79,14 @@ HTTP_STATUS: dict[str, int] = {
     "not_a_craft_village": HTTPStatus.UNPROCESSABLE_ENTITY,
     "already_supported": HTTPStatus.CONFLICT,
 }
+
+
+def is_conflict(exc: BaseException) -> bool:
+    """Whether PostgreSQL rolled the transaction back for a clash with another one (a
+    deadlock, a serialization failure: SQLSTATE class 40): the same batch, applied again
+    at once, goes through; nothing in it is wrong."""
+    code = getattr(getattr(exc, "orig", None), "pgcode", None)
+    return isinstance(code, str) and code.startswith("40")
 
 
 def is_data_error(exc: BaseException) -> bool:

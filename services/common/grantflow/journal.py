@@ -11,32 +11,26 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import (
-    Column,
-    DateTime,
-    Index,
-    MetaData,
-    String,
-    Table,
-    Text,
-    delete,
-    select,
-    tuple_,
-)
+from sqlalchemy import Column, Index, MetaData, String, Table, Text, delete, select, tuple_
 from sqlalchemy.orm import Session
 
+from grantflow.columns import EVENT_ID, moment, seq
 from grantflow.contract import Envelope
-from grantflow.db import SEQ, insert
+from grantflow.db import insert
+
+
+def event_type() -> Column[str]:
+    return Column("type", String(100), nullable=False)
 
 
 def inbox_table(metadata: MetaData, prefix: str) -> Table:
     return Table(
         f"{prefix}_inbox",
         metadata,
-        Column("source", String(200), primary_key=True),
-        Column("event_id", String(200), primary_key=True),
-        Column("type", String(100), nullable=False),
-        Column("received_at", DateTime(timezone=True), nullable=False),
+        Column("source", String(EVENT_ID), primary_key=True),
+        Column("event_id", String(EVENT_ID), primary_key=True),
+        event_type(),
+        moment("received_at"),
     )
 
 
@@ -44,13 +38,13 @@ def outbox_table(metadata: MetaData, prefix: str) -> Table:
     table = Table(
         f"{prefix}_outbox",
         metadata,
-        Column("seq", SEQ, primary_key=True),
+        seq(),
         Column("event_id", String(64), nullable=False, unique=True),
-        Column("type", String(100), nullable=False),
+        event_type(),
         Column("subject", String(200)),
         Column("body", Text, nullable=False),
-        Column("created_at", DateTime(timezone=True), nullable=False),
-        Column("published_at", DateTime(timezone=True)),
+        moment("created_at"),
+        moment("published_at", required=False),
     )
     Index(
         f"ix_{prefix}_outbox_unpublished",

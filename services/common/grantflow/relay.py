@@ -3,7 +3,13 @@
 A batch of rows goes out in one AMQP transaction with `mandatory=True`; rows are marked
 published only after the broker has committed them, and a row the broker returned stays in
 the outbox. A crash between commit and marking re-publishes the batch: consumers de-duplicate
-by event id. With several replicas, `FOR UPDATE SKIP LOCKED` gives each its own rows.
+by event id.
+
+With several replicas, one relay at a time publishes a service's outbox (PostgreSQL: a
+transaction-scoped advisory lock named after the outbox, taken before the rows are read), so
+the events leave in the outbox's order, which for one aggregate is the order its changes
+committed in (its row is locked until the change commits). The others find the lock taken
+and wait for their next poll; a relay that dies releases it with its connection.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from typing import Any
 import eventlet
 from eventlet.event import Event
 from nameko.extensions import DependencyProvider
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import ARRAY, BigInteger, Engine, any_, bindparam, func, select, update
 
 from grantflow.amqp import connect, declare_events_exchange, persistent_message
 from grantflow.config import settings
@@ -32,9 +38,9 @@ log = logging.getLogger(__name__)
 class OutboxRelay(DependencyProvider):
     """Runs the relay loop beside the service; wakes up after every worker that finishes."""
 
-    def __init__(self, outbox: Outbox, database_attr: str = "db") -> None:
+    def __init__(self, outbox: Outbox, database: Database) -> None:
         self.outbox = outbox
-        self.database_attr = database_attr
+        self.database = database  # the service's, bound to the same instance (grantflow.db)
 
     def setup(self) -> None:
         cfg = settings()
@@ -50,13 +56,18 @@ class OutboxRelay(DependencyProvider):
         self._stopping = False
         self._conn: Any = None
         self._channel: Any = None
+        table = self.outbox.table
+        # one relay at a time per service: a CTE with a volatile function is evaluated once
+        lock = func.pg_try_advisory_xact_lock(func.hashtextextended(f"relay:{table.name}", 0))
+        self._leader = select(lock.label("ok")).cte("leader")
+        self._mark = (
+            update(table)
+            .where(table.c.seq == any_(bindparam("seqs", type_=ARRAY(BigInteger))))
+            .values(published_at=bindparam("at"))
+        )
 
     def start(self) -> None:
-        database = next(
-            d
-            for d in self.container.dependencies
-            if isinstance(d, Database) and d.attr_name == self.database_attr
-        )
+        database = self.database
         if database.engine is None:  # made in setup(), which runs before any start()
             raise RuntimeError("the database dependency has no engine")
         self.engine: Engine = database.engine
@@ -114,20 +125,21 @@ class OutboxRelay(DependencyProvider):
             .order_by(table.c.seq)
             .limit(self.batch_size)
         )
-        if is_postgres(self.engine):
-            query = query.with_for_update(skip_locked=True)
+        postgres = is_postgres(self.engine)
+        if postgres:  # no rows while another replica's relay holds the lock (the same trip)
+            query = query.select_from(table.join(self._leader, self._leader.c.ok))
+            query = query.with_for_update(of=table, skip_locked=True)
         with self.engine.begin() as conn:
             rows = conn.execute(query).all()
             if not rows:
                 return 0
             returned = self._publish(rows)
             done = [r.seq for r in rows if r.event_id not in returned]
-            if done:
-                conn.execute(
-                    update(table)
-                    .where(table.c.seq.in_(done))
-                    .values(published_at=datetime.now(UTC))
-                )
+            if done and postgres:  # one cached statement whatever the page: an array
+                conn.execute(self._mark, {"seqs": done, "at": datetime.now(UTC)})
+            elif done:
+                marked = update(table).where(table.c.seq.in_(done))
+                conn.execute(marked.values(published_at=datetime.now(UTC)))
         for r in rows:
             counter = self.metrics.unroutable if r.event_id in returned else self.metrics.published
             counter.labels(self.metrics.service, r.type).inc()

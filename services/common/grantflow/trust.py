@@ -82,6 +82,12 @@ DOMAIN_EVENT_SOURCES: dict[str, str] = {
 }
 
 
+def emitted_by(service_source: str) -> tuple[str, ...]:
+    """The domain events a service emits (its `source`, e.g. "grantflow/proposals"), in the
+    order of `DOMAIN_EVENT_SOURCES`."""
+    return tuple(t for t, owner in DOMAIN_EVENT_SOURCES.items() if owner == service_source)
+
+
 def check_domain_event(event_type: str, source: str) -> None:
     """Refused unless `source` is the service that emits `event_type`."""
     owner = DOMAIN_EVENT_SOURCES.get(event_type)

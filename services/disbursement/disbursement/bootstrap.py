@@ -17,7 +17,7 @@ class Wiring(Observable):
     """Every dependency of the disbursement service, in one place."""
 
     db = Database()
-    relay = OutboxRelay(outbox)
+    relay = OutboxRelay(outbox, db)
     caller: Principal = Caller()
-    audit: AuditLog = AuditTrail(tables.audit)
+    audit: AuditLog = AuditTrail(tables.audit, db)
     cfg: Settings = AtStart(settings)

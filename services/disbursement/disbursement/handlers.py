@@ -228,28 +228,19 @@ def _tranche(
     c: Commitment, i: int, as_of: date, scheduled: tuple[Line, int] | None = None
 ) -> dict[str, Any]:
     line, due = scheduled or schedule(c.tranches)[i]
-    return {
-        **c.keys(),
-        "tranche_index": i,
-        "due_on": line.due_on.isoformat(),
-        "due_total_vnd": due,
-        "paid_total_vnd": c.paid_vnd,
-        "shortfall_vnd": due - c.paid_vnd,
-        "as_of": as_of.isoformat(),
-    }
+    behind = {"paid_total_vnd": c.paid_vnd, "shortfall_vnd": due - c.paid_vnd}
+    return _line_due(c, ("tranche_index", i), line, due) | behind | {"as_of": as_of.isoformat()}
 
 
 def _instalment(
     c: Commitment, i: int, as_of: date, grace_days: int, scheduled: tuple[Line, int] | None = None
 ) -> dict[str, Any]:
     line, due = scheduled or schedule(c.repayments)[i]
-    return {
-        **c.keys(),
-        "instalment_index": i,
-        "due_on": line.due_on.isoformat(),
-        "due_total_vnd": due,
-        "repaid_total_vnd": c.repaid_vnd,
-        "arrears_vnd": due - c.repaid_vnd,
-        "grace_days": grace_days,
-        "as_of": as_of.isoformat(),
-    }
+    behind = {"repaid_total_vnd": c.repaid_vnd, "arrears_vnd": due - c.repaid_vnd}
+    late = {"grace_days": grace_days, "as_of": as_of.isoformat()}
+    return _line_due(c, ("instalment_index", i), line, due) | behind | late
+
+
+def _line_due(c: Commitment, index: tuple[str, int], line: Line, due: int) -> dict[str, Any]:
+    """A line of a commitment's schedule: which, when due, and the total due through it."""
+    return {**c.keys(), index[0]: index[1], "due_on": line.due_on.isoformat(), "due_total_vnd": due}

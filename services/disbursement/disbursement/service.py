@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
+from functools import partial
 from typing import Any
 
 from werkzeug.wrappers import Request
@@ -24,12 +24,15 @@ from grantflow.domain import FUNDS
 from grantflow.errors import Refused
 from grantflow.http import (
     api,
+    body_date,
+    json_object,
     not_in_future,
     posted_event,
     query_choice,
     query_date,
-    query_int,
     query_text,
+    query_year,
+    visible_one,
 )
 from grantflow.ingest import domain_event_ingest, lifecycle_ingest
 from grantflow.outcomes import Outcome, apply_batch, apply_one
@@ -59,25 +62,9 @@ class DisbursementService(Wiring):
     @api("POST", "/api/v1/overdue-evaluations", allow=OVERDUE_RAISERS)
     def evaluate_overdue(self, request: Request) -> tuple[int, dict[str, Any]]:
         """Raise what is overdue as of a date, e.g. `{"as_of": "2016-11-01"}` (default today)."""
-        raw = request.get_data()
-        try:
-            body = json.loads(raw) if raw.strip() else {}
-        except ValueError:
-            raise Refused("not_json", "the body is not JSON") from None
-        if not isinstance(body, dict):
-            raise Refused("bad_query", 'send {"as_of": "YYYY-MM-DD"} or no body')
-        try:
-            as_of = date.fromisoformat(body.get("as_of") or date.today().isoformat())
-        except (TypeError, ValueError):
-            raise Refused("bad_query", "as_of must be a date YYYY-MM-DD") from None
-        not_in_future(as_of)
+        as_of = not_in_future(body_date(json_object(request), "as_of", date.today()))
         raised = handlers.raise_overdue(self.db, as_of, self.cfg.repayment_grace_days)
-        return 200, {
-            "as_of": as_of.isoformat(),
-            "raised": [
-                {"type": e["type"], "proposal_id": e["subject"], "data": e["data"]} for e in raised
-            ],
-        }
+        return 200, {"as_of": as_of.isoformat(), "raised": [_raised(e) for e in raised]}
 
     @api("POST", "/api/v1/events", allow=EVENT_WRITERS)
     def post_event(self, request: Request) -> tuple[int, dict[str, Any]]:
@@ -92,53 +79,38 @@ class DisbursementService(Wiring):
     @api("GET", "/api/v1/plans", allow=READERS)
     def list_plans(self, request: Request) -> dict[str, Any]:
         """Plans of a year per province and fund, every version, the change on last year."""
-        year = query_int(request, "year", None, 2000, 2100)
-        if year is None:
-            raise Refused("bad_query", "year is required")
-        return views.plans(
-            self.db,
-            year,
-            query_text(request, "province"),
-            query_choice(request, "source_fund", FUNDS),
-            self._visible(_members(request, date(year, 1, 1))),
-        )
+        year = query_year(request)
+        province = query_text(request, "province")
+        fund = query_choice(request, "source_fund", FUNDS)
+        return views.plans(self.db, year, province, fund, self._provinces(request, year))
 
     @api("GET", "/api/v1/disbursement-rates", allow=READERS)
     def disbursement_rates(self, request: Request) -> dict[str, Any]:
         """Allocated, committed, disbursed and rate per province, with the region's total."""
-        year = query_int(request, "year", None, 2000, 2100)
-        if year is None:
-            raise Refused("bad_query", "year is required")
-        as_of = query_date(request, "as_of", date.today())
-        assert as_of is not None
-        return views.disbursement_rates(
-            self.db,
-            year,
-            query_choice(request, "source_fund", FUNDS),
-            as_of,
-            self._visible(_members(request, date(year, 1, 1))),
-        )
+        year, as_of = query_year(request), query_date(request, "as_of", date.today())
+        fund = query_choice(request, "source_fund", FUNDS)
+        provinces = self._provinces(request, year)
+        return views.disbursement_rates(self.db, year, fund, as_of, provinces)
 
     @api("GET", "/api/v1/proposals/<path:proposal_id>/ledger", allow=READERS)
     def ledger(self, request: Request, proposal_id: str) -> dict[str, Any]:
         """Commitment, tranches with status, payments, refunds and repayments of a proposal."""
         as_of = query_date(request, "as_of", date.today())
-        assert as_of is not None
-        found = (
-            views.proposal_ledger(self.db, proposal_id, as_of)
-            if "\x00" not in proposal_id
-            else None
-        )
-        if found is None or not self.caller.may_see(found["province"]):  # the same 404
-            raise Refused("not_found", f"no contract of proposal {proposal_id} is recorded")
-        return found
+        lookup = partial(views.proposal_ledger, self.db, as_of=as_of)
+        missing = f"no contract of proposal {proposal_id} is recorded"
+        return visible_one(self.caller, lookup, proposal_id, missing)
 
-    def _visible(self, members: list[str] | None) -> list[str] | None:
-        """The provinces a caller may see among those asked for (None: all of them)."""
+    def _provinces(self, request: Request, year: int) -> list[str] | None:
+        """The provinces a caller may see among those of the `region` asked for (None: all)."""
+        members = _members(request, date(year, 1, 1))
         mine = self.caller.province_filter()
         if mine is None:
             return members
         return [p for p in (members if members is not None else mine) if p in mine]
+
+
+def _raised(event: dict[str, Any]) -> dict[str, Any]:
+    return {"type": event["type"], "proposal_id": event["subject"], "data": event["data"]}
 
 
 def _members(request: Request, on: date) -> list[str] | None:

@@ -16,14 +16,14 @@ from grantflow.http import api, query_choice, query_int, query_text
 from grantflow.ingest import domain_event_ingest
 from grantflow.outcomes import Outcome, apply_batch
 from grantflow.startup import every
-from notifications import alerting, commands, daily_digest, deliveries, due_groups, views
+from notifications import views
 from notifications.adapters import recipient_store
 from notifications.adapters.tables import inbox
-from notifications.bootstrap import Wiring
-from notifications.clock import now_utc
+from notifications.bootstrap import Wiring, now_utc
 from notifications.config import NotifySettings
 from notifications.domain.alerts import EVENT_TYPES
 from notifications.domain.model import KINDS
+from notifications.handlers import alerting, commands, daily_digest, deliveries, due_groups
 
 ALERT_STATUSES = ("firing", "resolving", "resolved")
 DELIVERY_STATUSES = ("pending", "sent", "failed")
@@ -42,27 +42,27 @@ class NotificationsService(Wiring):
     def ingest(self, events: list[Envelope]) -> list[Outcome]:
         """Warnings from reporting (province_lagging, province_recovered, proposal_overdue)
         and disbursement (tranche_overdue, repayment_overdue, settlement_recorded)."""
-        wait = self.kit.group_wait
+        wait = self.mail.group_wait
         return apply_batch(
             self.db,
             inbox,
             events,
-            lambda s, batch: alerting.apply_events(s, batch, wait),
+            lambda s, batch: alerting.apply_events(s, batch, wait, now_utc()),
             self.audit,
         )
 
     @every(interval=lambda config: NotifySettings.load(config).flush_interval_seconds)
     def flush(self) -> None:
         """Plan the emails of every group whose group_wait, repeat or silence has run out."""
-        due_groups.flush(self.db, self.kit)
+        due_groups.flush(self.db, self.mail, now_utc())
 
     @every(interval=lambda config: NotifySettings.load(config).flush_interval_seconds)
     def send(self) -> None:
-        deliveries.send_due(self.kit, self.kit.new_session)
+        deliveries.send_due(self.mail, now_utc())
 
     @every(interval=lambda config: NotifySettings.load(config).digest_check_seconds)
     def digests(self) -> None:
-        daily_digest.queue_digests(self.db, self.kit)
+        daily_digest.queue_digests(self.db, self.mail, now_utc())
 
     # Recipients -------------------------------------------------------------------------
 
@@ -161,12 +161,13 @@ class NotificationsService(Wiring):
     def send_digests(self, request: Request) -> tuple[int, dict[str, Any]]:
         """Queue the day's digests now, e.g. ``{"on": "2016-07-01"}`` (default: today, UTC+7)."""
         body = _body(request, default={})
+        now = now_utc()
         try:
-            today = now_utc().astimezone(VIETNAM_TIME).date().isoformat()
+            today = now.astimezone(VIETNAM_TIME).date().isoformat()
             on = date.fromisoformat(body.get("on") or today)
         except (TypeError, ValueError, AttributeError):
             raise Refused("bad_query", "on must be a date YYYY-MM-DD") from None
-        queued = daily_digest.queue_digests(self.db, self.kit, on=on)
+        queued = daily_digest.queue_digests(self.db, self.mail, now, on=on)
         return 202, {"on": on.isoformat(), "queued": queued}
 
 

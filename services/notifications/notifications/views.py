@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
 from notifications.adapters import alert_store, recipient_store, silence_store
-from notifications.adapters.dialect import utc
+from notifications.adapters.rows import utc
 from notifications.adapters.tables import alert, delivery, held, recipient, silence
 from notifications.domain.model import Recipient, Silence, muting
 
@@ -17,6 +17,14 @@ from notifications.domain.model import Recipient, Silence, muting
 def _iso(value: datetime | None) -> str | None:
     found = utc(value)
     return found.isoformat() if found else None
+
+
+def _given(query: Select[Any], *filters: tuple[ColumnElement[Any], str | None]) -> Select[Any]:
+    """The query narrowed to each column equal to its value, where a value is given."""
+    for column, value in filters:
+        if value:
+            query = query.where(column == value)
+    return query
 
 
 def recipient_json(r: Recipient) -> dict[str, Any]:
@@ -29,16 +37,7 @@ def recipients(session: Session) -> dict[str, Any]:
 
 def silence_json(s: Silence, now: datetime, held_count: int | None = None) -> dict[str, Any]:
     state = "active" if s.active(now) else ("pending" if now < s.starts_at else "expired")
-    body: dict[str, Any] = {
-        "id": s.id,
-        "province": s.province,
-        "kind": s.kind,
-        "starts_at": s.starts_at.isoformat(),
-        "ends_at": s.ends_at.isoformat(),
-        "comment": s.comment,
-        "created_by": s.created_by,
-        "state": state,
-    }
+    body = s.fields() | {"state": state}
     if held_count is not None:
         body["held_count"] = held_count
     return body
@@ -89,13 +88,12 @@ def alerts(
     kind: str | None,
     silenced: bool | None,
 ) -> dict[str, Any]:
-    query = select(alert).order_by(alert.c.updated_at.desc(), alert.c.fingerprint)
-    if status:
-        query = query.where(alert.c.status == status)
-    if province:
-        query = query.where(alert.c.province == province)
-    if kind:
-        query = query.where(alert.c.kind == kind)
+    query = _given(
+        select(alert).order_by(alert.c.updated_at.desc(), alert.c.fingerprint),
+        (alert.c.status, status),
+        (alert.c.province, province),
+        (alert.c.kind, kind),
+    )
     in_force = silence_store.silences_in_force(session, now)
     rows = session.execute(query.limit(1000)).all()
     held_by: dict[tuple[str, int], set[str]] = {}
@@ -134,13 +132,12 @@ def deliveries(
     limit: int,
     offset: int,
 ) -> dict[str, Any]:
-    query = select(delivery)
-    if status:
-        query = query.where(delivery.c.status == status)
-    if kind:
-        query = query.where(delivery.c.kind == kind)
-    if recipient_id:
-        query = query.where(delivery.c.recipient_id == recipient_id)
+    query = _given(
+        select(delivery),
+        (delivery.c.status, status),
+        (delivery.c.kind, kind),
+        (delivery.c.recipient_id, recipient_id),
+    )
     total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     rows = session.execute(query.order_by(delivery.c.id.desc()).limit(limit).offset(offset))
     return {

@@ -9,8 +9,7 @@ from werkzeug.wrappers import Request
 
 from grantflow.auth import EVENT_WRITERS, READERS
 from grantflow.contract import Envelope
-from grantflow.errors import Refused
-from grantflow.http import api, posted_event, query_int, query_text
+from grantflow.http import api, posted_event, query_int, query_text, visible_one
 from grantflow.ingest import lifecycle_ingest
 from grantflow.outcomes import Outcome, apply_batch, apply_one
 from proposals import handlers
@@ -61,7 +60,5 @@ class ProposalsService(Wiring):
     @api("GET", "/api/v1/proposals/<path:proposal_id>", allow=READERS)
     def get_proposal(self, request: Request, proposal_id: str) -> dict[str, Any]:
         """One proposal with its full history (the audit trail of every change)."""
-        found = repository.detail(self.db, proposal_id) if "\x00" not in proposal_id else None
-        if found is None or not self.caller.may_see(found["province"]):  # the same 404
-            raise Refused("not_found", f"no proposal {proposal_id}")
-        return found
+        lookup = partial(repository.detail, self.db)
+        return visible_one(self.caller, lookup, proposal_id, f"no proposal {proposal_id}")

@@ -15,6 +15,6 @@ class Wiring(Observable):
     """Every dependency of the registry service, in one place."""
 
     db = Database()
-    relay = OutboxRelay(outbox)
+    relay = OutboxRelay(outbox, db)
     caller: Principal = Caller()
-    audit: AuditLog = AuditTrail(tables.audit)
+    audit: AuditLog = AuditTrail(tables.audit, db)

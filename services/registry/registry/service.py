@@ -1,8 +1,9 @@
-"""The registry service: thin entrypoints over `handlers`, `support_events` and `views`."""
+"""The registry service: thin entrypoints over `handlers` and `views`."""
 
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 from typing import Any
 
 from werkzeug.wrappers import Request, Response
@@ -17,13 +18,16 @@ from grantflow.http import (
     query_date,
     query_int,
     query_text,
+    visible_one,
 )
 from grantflow.ingest import domain_event_ingest, lifecycle_ingest
 from grantflow.outcomes import Outcome, apply_batch, apply_one
 from grantflow.reference import region_names
-from registry import handlers, open_data, support_events, views
 from registry.adapters.tables import inbox
 from registry.bootstrap import Wiring
+from registry.handlers import records, support
+from registry.views import open_data
+from registry.views import records as views
 
 KINDS = ("enterprise", "cooperative", "household_business", "craft_village")
 LEVELS = ("district", "province", "region", "national")
@@ -32,16 +36,16 @@ LEVELS = ("district", "province", "region", "national")
 class RegistryService(Wiring):
     name = "registry"
 
-    @lifecycle_ingest(handlers.HANDLED_TYPES, handlers.ROUTING_KEYS)
+    @lifecycle_ingest(records.HANDLED_TYPES, records.ROUTING_KEYS)
     def ingest(self, events: list[Envelope]) -> list[Outcome]:
         """Beneficiaries, craft villages, products, clusters, collaborators from
         `grantflow.lifecycle`, applied in one transaction."""
-        return apply_batch(self.db, inbox, events, handlers.apply_events, self.audit)
+        return apply_batch(self.db, inbox, events, records.apply_events, self.audit)
 
-    @domain_event_ingest(support_events.HANDLED)
+    @domain_event_ingest(support.HANDLED)
     def ingest_support(self, events: list[Envelope]) -> list[Outcome]:
         """Proposals' lifecycle and payments: who received what support."""
-        return apply_batch(self.db, inbox, events, support_events.apply_events)
+        return apply_batch(self.db, inbox, events, support.apply_events)
 
     @api("POST", "/api/v1/events", allow=EVENT_WRITERS)
     def post_event(self, request: Request) -> tuple[int, dict[str, Any]]:
@@ -50,16 +54,18 @@ class RegistryService(Wiring):
         Example body: contracts/examples/beneficiary.registered.json. Answers 202 with
         `{"id": ..., "outcome": "applied" | "duplicate"}`, or the error body with its code.
         """
-        event = contract().parse(cloudevent_body(request), handlers.HANDLED_TYPES)
+        event = contract().parse(cloudevent_body(request), records.HANDLED_TYPES)
         self.caller.require_event_type(event.type)
+        self._require_province_of(event)
+        apply = records.apply_events
+        return 202, apply_one(self.db, inbox, event, apply, self.audit, self.caller.sub)
+
+    def _require_province_of(self, event: Envelope) -> None:
+        """A province's caller posts only about its own beneficiaries (the event's province, or
+        the province of the beneficiary it names)."""
         if not self.caller.all_provinces:
-            self.caller.require_province(
-                event.data.get("province")
-                or views.province_of(self.db, event.data.get("beneficiary_id"))
-            )
-        return 202, apply_one(
-            self.db, inbox, event, handlers.apply_events, self.audit, self.caller.sub
-        )
+            named = views.province_of(self.db, event.data.get("beneficiary_id"))
+            self.caller.require_province(event.data.get("province") or named)
 
     @api("GET", "/api/v1/beneficiaries", allow=READERS)
     def search_beneficiaries(self, request: Request) -> dict[str, Any]:
@@ -78,13 +84,8 @@ class RegistryService(Wiring):
     def get_beneficiary(self, request: Request, beneficiary_id: str) -> dict[str, Any]:
         """One beneficiary with its products and its whole support history (every proposal
         that named it, any year, fund or province: amounts and outcome)."""
-        found = (
-            None if "\x00" in beneficiary_id else views.beneficiary_detail(self.db, beneficiary_id)
-        )
-        if found is None or not self.caller.may_see(found["province"]):
-            # Another province's beneficiary is answered as an unknown one (issue 12).
-            raise Refused("not_found", f"no beneficiary {beneficiary_id}")
-        return found
+        lookup = partial(views.beneficiary_detail, self.db)
+        return visible_one(self.caller, lookup, beneficiary_id, f"no beneficiary {beneficiary_id}")
 
     @api("GET", "/api/v1/products", allow=READERS)
     def list_products(self, request: Request) -> dict[str, Any]:
@@ -122,7 +123,14 @@ class RegistryService(Wiring):
             raise Refused(
                 "not_found", f"no open data file {name}; there are {', '.join(open_data.FILES)}"
             )
-        body = open_data.build(self.db)[name]
+        built = open_data.build(self.db)
+        if name not in built:  # only the IATI XML is ever left out
+            raise Refused(
+                "no_iati_activity",
+                f"{name} has no activity yet: IATI needs one at least, and only the national"
+                " fund's proposals are published as activities",
+            )
+        body = built[name]
         kind = {"json": "application/json", "csv": "text/csv", "xml": "application/xml"}
         media = kind[name.rsplit(".", 1)[1]] + "; charset=utf-8"
         return Response(body, content_type=media)

@@ -40,8 +40,8 @@ class Wiring(Observable):
 
     db = Database()
     config = Config()
-    relay = OutboxRelay(outbox)
+    relay = OutboxRelay(outbox, db)
     business = Business(lambda: configured().own.metric_years)
     caller: Principal = Caller()
-    audit: AuditLog = AuditTrail(tables.audit)
+    audit: AuditLog = AuditTrail(tables.audit, db)
     cfg: Configured = AtStart(configured)

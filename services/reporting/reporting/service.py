@@ -7,12 +7,15 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from grantflow.auth import ALL_PROVINCE_READERS, AUDIT_READERS, CENTRAL, SYSTEM
+from grantflow.auth import ALL_PROVINCE_READERS, AUDIT_READERS, CENTRAL, READERS, SYSTEM
 from grantflow.contract import Envelope
 from grantflow.domain import FUNDS
 from grantflow.errors import Refused
 from grantflow.http import (
     api,
+    body_date,
+    body_int,
+    json_object,
     not_in_future,
     query_choice,
     query_date,
@@ -29,7 +32,7 @@ from reporting.adapters.tables import inbox
 from reporting.bootstrap import Wiring, configured
 from reporting.handlers import announce as announcing
 
-REASONS_PER_PROVINCE = 20  # in the answer of an evaluation, unless asked otherwise
+REASONS = 20  # per province in the answer of an evaluation, unless asked otherwise
 
 
 class ReportingService(Wiring):
@@ -55,37 +58,13 @@ class ReportingService(Wiring):
 
         Answers every province's figures, level and first reasons, and what was announced.
         """
-        body = request.get_json(silent=True) or {}
-        if not isinstance(body, dict):
-            raise Refused("bad_query", "the body must be a JSON object")
-        try:
-            as_of = date.fromisoformat(str(body.get("as_of") or date.today().isoformat()))
-        except ValueError:
-            raise Refused("bad_query", "as_of must be a date YYYY-MM-DD") from None
-        _in_years(as_of)
-        first = body.get("reasons_per_province", REASONS_PER_PROVINCE)
-        if type(first) is not int or not 0 <= first <= announcing.EVIDENCE:
-            raise Refused("bad_query", "reasons_per_province must be an integer from 0 to 500")
+        body = json_object(request)
+        as_of = _in_years(body_date(body, "as_of", date.today()))
+        first = body_int(body, "reasons_per_province", REASONS, 0, announcing.EVIDENCE)
         announce = bool(body.get("announce", True))
-        not_in_future(as_of, announce)
-        result, announced = self._evaluate(as_of, announce, first)
-        return {
-            "as_of": as_of.isoformat(),
-            "provinces": [
-                announcing.evidence(f)
-                | {
-                    "level": f.level,
-                    "allocated_vnd": f.allocated_vnd,
-                    "disbursed_vnd": f.disbursed_vnd,
-                    "proposals": f.proposals,
-                    "lagging_proposals": f.lagging_proposals,
-                    "reasons_by_code": dict(sorted(f.reason_counts.items())),
-                    "reasons": f.reasons,
-                }
-                for f in result.figures
-            ],
-            "announced": announced,
-        }
+        result, announced = self._evaluate(not_in_future(as_of, announce), announce, first)
+        provinces = [announcing.answer(f) for f in result.figures]
+        return {"as_of": as_of.isoformat(), "provinces": provinces, "announced": announced}
 
     def _evaluate(
         self, as_of: date, announce: bool, first: int = 0
@@ -102,9 +81,10 @@ class ReportingService(Wiring):
             self.db.rollback()
         return result, announced
 
-    @api("GET", "/api/v1/reports/provinces", allow=ALL_PROVINCE_READERS)
+    @api("GET", "/api/v1/reports/provinces", allow=READERS)
     def provinces_report(self, request: Request) -> Any:
-        """Per province: allocated, committed, disbursed, rate, expected, level, proposals."""
+        """Per province: allocated, committed, disbursed, rate, expected, level, proposals
+        (a province officer: the rows of their own provinces, regional averages included)."""
         year, as_of = _year_and_date(request)
         report = views.province_report(
             self.db,
@@ -113,6 +93,7 @@ class ReportingService(Wiring):
             query_choice(request, "source_fund", FUNDS),
             as_of,
         )
+        report = views.visible_to(report, ("items",), self.caller)
         return _maybe_csv(request, report, views.province_rows, f"provinces-{year}")
 
     @api("GET", "/api/v1/reports/regions/<string:region>", allow=ALL_PROVINCE_READERS)
@@ -122,10 +103,15 @@ class ReportingService(Wiring):
         report = views.region_report(self.db, self.cfg.rules, region, period)
         return _maybe_csv(request, report, views.region_rows, f"{region}-{period}")
 
-    @api("GET", "/api/v1/warnings", allow=ALL_PROVINCE_READERS)
+    @api("GET", "/api/v1/warnings", allow=READERS)
     def list_warnings(self, request: Request) -> Any:
-        """Current warning levels and their history."""
-        report = views.warnings(self.db, query_int(request, "year", None, 2000, 2100))
+        """Current warning levels and their history (a province officer: their provinces')."""
+        province = query_text(request, "province")
+        if province is not None and not (len(province) == 2 and province.isdigit()):
+            raise Refused("bad_query", "province must be a GSO code of two digits, e.g. 80")
+        year = query_int(request, "year", None, 2000, 2100)
+        report = views.warnings(self.db, year, province)
+        report = views.visible_to(report, ("current", "history"), self.caller)
         return _maybe_csv(request, report, views.warning_rows, "warnings")
 
     @api("GET", "/api/v1/dead-letters", allow=AUDIT_READERS)

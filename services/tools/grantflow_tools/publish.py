@@ -1,7 +1,10 @@
 """`grantflow publish`: CloudEvents from a file to the lifecycle exchange, with confirms.
 
-Each event goes out persistent and `mandatory`, routing key = its `type`; a message the broker
-cannot route (no queue bound for its type) is reported, not silently lost.
+Each event goes out persistent and `mandatory`, routing key = its `type`, with `user_id` the
+user it connected as (RabbitMQ checks it; the services trust the sender it names); a message
+the broker cannot route (no queue bound for its type) is reported, not silently lost. The
+exchange is only checked (a passive declare), never created: the services declare it when
+they start, and a publishing user (Kubernetes' are so) may have no configure permission.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pika
-from pika.exceptions import UnroutableError
+from pika.exceptions import ChannelClosedByBroker, UnroutableError
 from tqdm import tqdm
 
 from grantflow.config import settings
@@ -48,15 +51,20 @@ def publish_events(
     events: list[dict[str, Any]], uri: str, exchange: str, progress: bool = False
 ) -> int:
     """Publish with a confirm per message; returns how many the broker could not route."""
-    connection = pika.BlockingConnection(pika.URLParameters(uri))
+    parameters = pika.URLParameters(uri)
+    user = parameters.credentials.username
+    connection = pika.BlockingConnection(parameters)
     try:
         channel = connection.channel()
-        channel.exchange_declare(exchange, "topic", durable=True)
+        _check_exchange(channel, exchange, user, parameters.virtual_host)
         channel.confirm_delivery()
         unroutable = 0
         for event in tqdm(events, disable=not progress, unit="ev", desc="publishing"):
             properties = pika.BasicProperties(
-                content_type=CONTENT_TYPE, delivery_mode=2, message_id=str(event.get("id"))
+                content_type=CONTENT_TYPE,
+                delivery_mode=2,
+                message_id=str(event.get("id")),
+                user_id=user,
             )
             body = json.dumps(event, ensure_ascii=False).encode("utf-8")
             try:
@@ -66,7 +74,25 @@ def publish_events(
                 print(f"unroutable: no queue is bound for {event['type']}", file=sys.stderr)
         return unroutable
     finally:
-        connection.close()
+        if connection.is_open:
+            connection.close()
+
+
+def _check_exchange(channel: Any, exchange: str, user: str, vhost: str) -> None:
+    """A passive declare: ValueError, saying why, when the exchange is not there to use."""
+    try:
+        channel.exchange_declare(exchange, passive=True)
+    except ChannelClosedByBroker as exc:
+        if exc.reply_code == 404:
+            raise ValueError(
+                f"the exchange {exchange!r} does not exist in vhost {vhost!r}: the services"
+                " declare it when they start (start them first), and publish does not create"
+                " it; check --exchange or LIFECYCLE_EXCHANGE"
+            ) from None
+        raise ValueError(
+            f"user {user!r} may not use the exchange {exchange!r} in vhost {vhost!r}:"
+            f" {exc.reply_text}"
+        ) from None
 
 
 def publish_file(path: str, exchange: str | None = None, progress: bool = True) -> int:

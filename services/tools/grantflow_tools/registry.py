@@ -13,6 +13,7 @@ class ServiceEntry:
     name: str
     cls_path: str  # "module:Class"
     package: str  # holds migrations/
+    keeps_data: bool = True  # the workspace keeps none: it needs no database
 
     def load(self) -> type:
         module, _, attr = self.cls_path.partition(":")
@@ -36,7 +37,9 @@ SERVICES: dict[str, ServiceEntry] = {
         "notifications", "notifications.service:NotificationsService", "notifications"
     ),
     "reporting": ServiceEntry("reporting", "reporting.service:ReportingService", "reporting"),
-    "workspace": ServiceEntry("workspace", "workspace.service:WorkspaceService", "workspace"),
+    "workspace": ServiceEntry(
+        "workspace", "workspace.service:WorkspaceService", "workspace", keeps_data=False
+    ),
     "registry": ServiceEntry("registry", "registry.service:RegistryService", "registry"),
 }
 

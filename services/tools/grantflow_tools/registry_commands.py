@@ -52,7 +52,7 @@ def _publish_open_data(directory: Path) -> int:
 
     from grantflow.config import settings
     from grantflow.db import make_engine
-    from registry.open_data import build
+    from registry.views.open_data import FILES, build
 
     engine = make_engine(settings().database_url)
     with Session(engine) as session:
@@ -61,5 +61,8 @@ def _publish_open_data(directory: Path) -> int:
     directory.mkdir(parents=True, exist_ok=True)
     for name, body in files.items():
         (directory / name).write_bytes(body)
+    for name in sorted(set(FILES) - set(files)):  # the IATI XML, with no activity to hold
+        (directory / name).unlink(missing_ok=True)
+        print(f"open data: no {name}: nothing to put in it", file=sys.stderr)
     print(f"open data: {', '.join(files)} in {directory}", file=sys.stderr)
     return 0

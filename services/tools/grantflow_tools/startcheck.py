@@ -29,16 +29,26 @@ PLACEHOLDER = "CHANGE-ME"
 def start_problems(names: list[str]) -> list[str]:
     """One line per reason the services `names` would refuse to start (empty: they start)."""
     problems = _problems_of(Settings)
-    for entry in resolve(names):
+    entries = resolve(names)
+    for entry in entries:
         for cls in service_settings(entry):
             problems += [p for p in _problems_of(cls) if p not in problems]
     if os.environ.get("GRANTFLOW_ENV", "").strip().lower() == "production":
+        if any(entry.keeps_data for entry in entries):
+            problems += _database_problems()
         problems += [
             f"{name} holds the placeholder {PLACEHOLDER}: fill it in (docs/operations.md)"
             for name, value in sorted(os.environ.items())
             if PLACEHOLDER in value
         ]
     return problems
+
+
+def _database_problems() -> list[str]:
+    try:
+        return Settings().database_problems()
+    except (ConfigError, ValidationError):
+        return []  # already named by the shared settings' own problems
 
 
 def refuse_to_start(names: list[str]) -> None:

@@ -33,6 +33,7 @@ class WorkspaceSettings(BaseSettings):
     secure_cookie: bool = False  # set behind HTTPS
     dev_sign_in: bool | None = None  # default: on outside production
     api_timeout_seconds: float = Field(20.0, gt=0)
+    assets_dir: str = ""  # npm's node_modules (htmx); default: the repository's node_modules
     # OpenID Connect (production): the identity provider and how its claims map to roles.
     oidc_issuer: str = ""  # e.g. https://id.example.gov.vn/realms/moit
     oidc_client_id: str = ""
@@ -42,6 +43,8 @@ class WorkspaceSettings(BaseSettings):
     oidc_role_map: str = json.dumps(ROLE_MAP)  # claim value -> grantflow role
     oidc_provinces_claim: str = "provinces"  # GSO codes, a list or "74,80"
     oidc_subject_claim: str = "preferred_username"
+    # Read here, not through grantflow's cached settings, so that `grantflow check` sees it.
+    grantflow_env: str = Field("development", validation_alias="GRANTFLOW_ENV")
 
     @field_validator("proposals_url", "disbursement_url", "notifications_url", "reporting_url")
     @classmethod
@@ -60,7 +63,7 @@ class WorkspaceSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _production(self) -> WorkspaceSettings:
-        if settings().grantflow_env == "production":
+        if self.grantflow_env == "production":
             if self.dev_sign_in:
                 raise ValueError("WORKSPACE_DEV_SIGN_IN cannot be on in production")
             if not self.oidc_issuer or not self.oidc_client_id:
@@ -73,7 +76,7 @@ class WorkspaceSettings(BaseSettings):
     def development_sign_in(self) -> bool:
         if self.dev_sign_in is not None:
             return self.dev_sign_in
-        return settings().grantflow_env != "production"
+        return self.grantflow_env != "production"
 
     @property
     def cookie_secret(self) -> str:

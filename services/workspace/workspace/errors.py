@@ -1,4 +1,5 @@
-"""What a page can fail with; `web` turns each into a page of its own."""
+"""What a page can fail with; `web` turns each into a page of its own (its HTTP status, and the
+heading words.yaml gives its key)."""
 
 from __future__ import annotations
 
@@ -12,30 +13,24 @@ class PageError(Exception):
         self.detail = detail
 
 
-class NotFound(PageError):
-    """Nothing here, or nothing this person may see (a 403 from a service reads the same)."""
-
-    status = 404
-    key = "error_not_found"
+def _kind(name: str, status: int, doc: str) -> type[PageError]:
+    key = "error_" + "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
+    return type(name, (PageError,), {"status": status, "key": key, "__doc__": doc})
 
 
-class BadInput(PageError):
-    status = 400
-    key = "error_bad_input"
-
-
-class Forbidden(PageError):
-    status = 403
-    key = "error_forbidden"
-
-
-class SignInAgain(PageError):
-    """The person's token was refused (expired): back to the sign-in page."""
-
-    status = 401
-    key = "error_sign_in"
-
-
-class Unavailable(PageError):
-    status = 502
-    key = "error_unavailable"
+NotFound = _kind(
+    "NotFound",
+    404,
+    "Nothing here, or nothing this person may see (a 403 from a service reads the same).",
+)
+BadInput = _kind("BadInput", 400, "A form or filter value that cannot be read.")
+Forbidden = _kind(
+    "Forbidden",
+    403,
+    "A form without this session's CSRF token, or a sign-in "
+    "the identity provider's answer does not bear out.",
+)
+SignInAgain = _kind(
+    "SignInAgain", 401, "The person's token was refused (expired): back to the sign-in page."
+)
+Unavailable = _kind("Unavailable", 502, "A service did not answer, or failed.")

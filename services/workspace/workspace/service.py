@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from importlib.resources import files
+from typing import Any
 
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
@@ -12,8 +13,9 @@ from workspace.adapters.session import LANG_COOKIE, LANGS
 from workspace.bootstrap import workspace
 from workspace.domain.filters import FilterError, read_filters
 from workspace.errors import BadInput, NotFound
-from workspace.handlers import alerts, operations, overview, proposal, province, region, signin
-from workspace.views.screens import html, screen
+from workspace.handlers import alerts, overview, proposal, province, region, signin
+from workspace.handlers import operations as ops
+from workspace.views.screens import html, moved, screen
 from workspace.web import Probes, Visiting, Visitor, Wakeful, page
 
 STATIC = files("workspace") / "static"
@@ -40,75 +42,70 @@ class WorkspaceService(Probes):
     def home(self, request: Request) -> Response:
         return redirect("/overview" if self.visitor.session.signed_in else "/sign-in", 303)
 
+    def _screen(self, request: Request, name: str, context: dict, template: str = "") -> Response:
+        """The screen `name` (its template `<name>.html` unless said) with `context`."""
+        page_name = template or name
+        return screen(
+            workspace().pages, request, self.visitor, f"{page_name}.html", name, **context
+        )
+
     @page("GET", "/overview")
     def overview(self, request: Request) -> Response:
-        app, f = workspace(), _filters(request)
-        ctx = overview.overview(app.apis, self.visitor.session, f, self.visitor.lang)
-        return screen(app.pages, request, self.visitor, "overview.html", "overview", f=f, **ctx)
+        f = _filters(request)
+        ctx = overview.overview(workspace().apis, self.visitor.session, f, self.visitor.lang)
+        return self._screen(request, "overview", ctx | {"f": f})
 
     @page("GET", "/provinces/<string:code>")
     def province(self, request: Request, code: str) -> Response:
-        app, f = workspace(), _filters(request)
-        ctx = province.province_page(app.apis, self.visitor.session, code, f, self.visitor.lang)
-        return screen(
-            app.pages, request, self.visitor, "province.html", f"province-{code}", f=f, **ctx
-        )
+        f, lang = _filters(request), self.visitor.lang
+        ctx = province.province_page(workspace().apis, self.visitor.session, code, f, lang)
+        return self._screen(request, f"province-{code}", ctx | {"f": f}, "province")
+
+    def _show(self, request: Request, name: str, handler: Any, *args: Any) -> Response:
+        """The screen `name` with what `handler(apis, session, *args)` answers."""
+        return self._screen(request, name, handler(workspace().apis, self.visitor.session, *args))
 
     @page("GET", "/proposals/<path:proposal_id>")
     def proposal(self, request: Request, proposal_id: str) -> Response:
-        app = workspace()
-        ctx = proposal.proposal_page(app.apis, self.visitor.session, proposal_id)
-        return screen(app.pages, request, self.visitor, "proposal.html", "proposal", **ctx)
+        return self._show(request, "proposal", proposal.proposal_page, proposal_id)
 
     @page("GET", "/reports/regions")
     def region(self, request: Request) -> Response:
-        app = workspace()
         name = request.args.get("region") or "south_2016"
         period = request.args.get("period") or "2016-H1"
-        ctx = region.region_page(app.apis, self.visitor.session, name, period)
-        return screen(
-            app.pages,
-            request,
-            self.visitor,
-            "region.html",
-            f"region-{name}-{period}",
-            region=name,
-            period=period,
-            **ctx,
+        ctx = region.region_page(
+            workspace().apis, self.visitor.session, name, period, self.visitor.lang
         )
+        ctx |= {"region": name, "period": period}
+        return self._screen(request, f"region-{name}-{period}", ctx, "region")
 
     @page("GET", "/alerts")
     def alerts(self, request: Request) -> Response:
-        app = workspace()
-        ctx = alerts.alerts_page(app.apis, self.visitor.session, request.args.get("province"))
-        return screen(app.pages, request, self.visitor, "alerts.html", "alerts", **ctx)
+        return self._show(request, "alerts", alerts.alerts_page, request.args.get("province"))
 
     @page("POST", "/alerts/silences")
     def create_silence(self, request: Request) -> Response:
         created = alerts.create_silence(workspace().apis, self.visitor.session, request.form)
-        return redirect(f"/alerts?saved={created['id']}", 303)
+        return moved(request, f"/alerts?saved={created['id']}")
 
     @page("POST", "/alerts/silences/<string:silence_id>/expire")
     def expire_silence(self, request: Request, silence_id: str) -> Response:
         alerts.expire_silence(workspace().apis, self.visitor.session, silence_id)
-        return redirect("/alerts", 303)
+        return moved(request, "/alerts")
 
     @page("GET", "/operations")
     def operations(self, request: Request) -> Response:
-        app = workspace()
-        ctx = operations.operations_page(app.apis, self.visitor.session, request.args.get("code"))
-        return screen(app.pages, request, self.visitor, "operations.html", "operations", **ctx)
+        return self._show(request, "operations", ops.operations_page, request.args.get("code"))
 
     @page("GET", "/operations/dead-letters/<int:dead_id>/redrive")
     def confirm_redrive(self, request: Request, dead_id: int) -> Response:
-        app = workspace()
-        item = operations.dead_letter(app.apis, self.visitor.session, dead_id)
-        return html(app.pages.render("redrive.html", self.visitor, item=item))
+        item = ops.dead_letter(workspace().apis, self.visitor.session, dead_id)
+        return self._screen(request, f"redrive-{dead_id}", {"item": item}, "redrive")
 
     @page("POST", "/operations/dead-letters/<int:dead_id>/redrive")
     def redrive(self, request: Request, dead_id: int) -> Response:
-        operations.redrive(workspace().apis, self.visitor.session, dead_id)
-        return redirect(f"/operations?redriven={dead_id}", 303)
+        ops.redrive(workspace().apis, self.visitor.session, dead_id)
+        return moved(request, f"/operations?redriven={dead_id}")
 
     @page("GET", "/sign-in", public=True)
     def sign_in_page(self, request: Request) -> Response:
@@ -166,6 +163,17 @@ class WorkspaceService(Probes):
             raise NotFound(name)
         response = Response(resource.read_bytes(), content_type=STATIC_TYPES[kind])
         response.headers["Cache-Control"] = "public, max-age=3600"
+        return response
+
+    @page("GET", "/static/vendor/<string:package>@<string:version>/<path:name>", public=True)
+    def vendor(self, request: Request, package: str, version: str, name: str) -> Response:
+        """A file of an npm package (node_modules), at a path naming its version."""
+        found = workspace().assets.file(package, version, name)
+        if found is None:
+            raise NotFound(f"{package}@{version}/{name}")
+        body, content_type = found
+        response = Response(body, content_type=content_type)
+        response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
         return response
 
     @page("GET", "/<path:anything>", public=True)

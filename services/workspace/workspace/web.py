@@ -11,11 +11,9 @@ from __future__ import annotations
 import hmac
 import logging
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 from urllib.parse import quote
 
-from eventlet.event import Event
 from nameko.extensions import DependencyProvider
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
@@ -26,6 +24,7 @@ from grantflow.metrics import Metrics
 from workspace.adapters.session import COOKIE, LANG_COOKIE, LANGS, Session
 from workspace.bootstrap import workspace
 from workspace.errors import Forbidden, PageError, SignInAgain
+from workspace.views.screens import from_htmx, html
 
 log = logging.getLogger(__name__)
 VISITOR = "visitor"
@@ -60,17 +59,7 @@ class PageHandler(ApiHandler):
                     raise Forbidden("the form's CSRF token does not match this session")
             if not self.public and not session.signed_in:
                 raise SignInAgain("")
-            args, kwargs = self.get_entrypoint_parameters(request)
-            self.check_signature(args, kwargs)
-            event = Event()
-            self.container.spawn_worker(
-                self,
-                args,
-                kwargs,
-                context_data={VISITOR: visitor},
-                handle_result=partial(self.handle_result, event),
-            )
-            response = self.response_from_result(event.wait())
+            response = self.run_worker(request, {VISITOR: visitor})
         except Exception as exc:
             response = self.error_page(exc, request, visitor)
         if session.fresh and COOKIE not in response.headers.get("Set-Cookie", ""):
@@ -91,15 +80,18 @@ class PageHandler(ApiHandler):
     def error_page(self, exc: Exception, request: Request, visitor: Visitor) -> Response:
         if isinstance(exc, SignInAgain):
             target = request.full_path.rstrip("?")
-            response = redirect(f"/sign-in?next={quote(target, safe='/?=&')}", 303)
+            sign_in = f"/sign-in?next={quote(target, safe='/?=&')}"
+            response = redirect(sign_in, 303)
+            if from_htmx(request):  # the whole page goes to the sign-in, not <main>
+                response = Response("", status=200, headers={"HX-Redirect": sign_in})
             if visitor.session.signed_in:  # the token expired: start again
                 workspace().cookie.sign_out(response)
             return response
         if not isinstance(exc, PageError):
             log.error("page %s failed", request.path, exc_info=exc)
             exc = PageError("")
-        html = workspace().pages.error(exc, visitor)
-        return Response(html, status=exc.status, content_type="text/html; charset=utf-8")
+        body = workspace().pages.error(exc, visitor, from_htmx(request))
+        return html(body, exc.status)
 
 
 CSP = (

@@ -21,6 +21,11 @@ class Scope(NamedTuple):
         """The scope of an event's data or a row: its province, year and source_fund."""
         return cls(data["province"], data["year"], data["source_fund"])
 
+    def of_proposal(self, proposal_id: str) -> dict[str, Any]:
+        """What every event and row about a proposal of this scope names first: its id, then
+        the scope's fields."""
+        return {"proposal_id": proposal_id, **self._asdict()}
+
     @property
     def key(self) -> str:
         """The scope as one string (a plan's key, an event's subject, an alert's fingerprint)."""

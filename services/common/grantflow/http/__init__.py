@@ -8,7 +8,8 @@ no handler builds an error response itself.
 - `server`: the web server, which answers an unknown path or method with that error body too;
 - `handler`: the `api` entrypoint (bearer token, role check, 403s into the audit trail) and
   `Caller`, the verified principal of a worker;
-- `request`: query parameters and a posted CloudEvent, or `Refused` naming what is wrong;
+- `request`: query parameters, a JSON body's fields, a path's id and a posted CloudEvent, or
+  `Refused` naming what is wrong, so that an entrypoint is validate, call, return;
 - `health` and `observable`: what every service answers (`/metrics`, `/health/*`, the event
   log and the audit trail).
 """
@@ -16,13 +17,18 @@ no handler builds an error response itself.
 from grantflow.http.handler import ApiHandler, Caller, api
 from grantflow.http.observable import Observable
 from grantflow.http.request import (
+    body_date,
+    body_int,
     cloudevent_body,
+    json_object,
     not_in_future,
     posted_event,
     query_choice,
     query_date,
     query_int,
     query_text,
+    query_year,
+    visible_one,
 )
 
 __all__ = [
@@ -30,11 +36,16 @@ __all__ = [
     "Caller",
     "Observable",
     "api",
+    "body_date",
+    "body_int",
     "cloudevent_body",
+    "json_object",
     "not_in_future",
     "posted_event",
     "query_choice",
     "query_date",
     "query_int",
     "query_text",
+    "query_year",
+    "visible_one",
 ]

@@ -55,21 +55,26 @@ class ApiHandler(HttpRequestHandler):
             principal = verify(bearer(request.headers.get("Authorization")))
             if principal.role not in self.allow:
                 raise Refused("forbidden", f"role {principal.role} may not {self.method} this")
-            args, kwargs = self.get_entrypoint_parameters(request)
-            self.check_signature(args, kwargs)
-            event = Event()
-            self.container.spawn_worker(
-                self,
-                args,
-                kwargs,
-                context_data={PRINCIPAL: principal},
-                handle_result=partial(self.handle_result, event),
-            )
-            return self.response_from_result(event.wait())
+            return self.run_worker(request, {PRINCIPAL: principal})
         except Exception as exc:
             if isinstance(exc, Refused) and exc.code == "forbidden" and principal is not None:
                 self.record_refused(principal, request, exc)
             return self.response_from_exception(exc)
+
+    def run_worker(self, request: Request, context_data: dict[str, Any]) -> Response:
+        """Runs the entrypoint's worker on `request` (with `context_data`) and answers its
+        result; what it raises is raised here."""
+        args, kwargs = self.get_entrypoint_parameters(request)
+        self.check_signature(args, kwargs)
+        event = Event()
+        self.container.spawn_worker(
+            self,
+            args,
+            kwargs,
+            context_data=context_data,
+            handle_result=partial(self.handle_result, event),
+        )
+        return self.response_from_result(event.wait())
 
     def record_refused(self, principal: Principal, request: Request, error: Refused) -> None:
         """A 403 goes into the service's audit trail: who tried what, and why not."""

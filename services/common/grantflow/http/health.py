@@ -1,4 +1,4 @@
-"""Readiness: does every database of the service answer, is every consumer connected."""
+"""Readiness: does the service's database answer, is every consumer connected."""
 
 from __future__ import annotations
 
@@ -7,32 +7,32 @@ from typing import Any
 
 from nameko.extensions import DependencyProvider
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 log = logging.getLogger(__package__)  # "grantflow.http", the name its log lines always had
 
 
 class Health(DependencyProvider):
-    """Readiness: every database of the service answers and every consumer is connected."""
+    """Readiness: the database answers the worker's session (the service's own `db`, so no
+    search for it) and every consumer of the container is connected."""
 
     def get_dependency(self, worker_ctx: Any) -> Health:
         return self
 
-    def checks(self) -> dict[str, bool]:
-        from grantflow.db import Database
+    def checks(self, session: Session | None = None) -> dict[str, bool]:
+        """`session`: the worker's, from the service's `db`; None for a service without one."""
         from grantflow.ingest import Ingest
 
-        databases = [d for d in self.container.dependencies if isinstance(d, Database)]
         consumers = [e for e in self.container.entrypoints if isinstance(e, Ingest)]
         return {
-            "database": all(_answers(d) for d in databases),
+            "database": session is None or _answers(session),
             "broker": all(c.connected for c in consumers),
         }
 
 
-def _answers(database: Any) -> bool:
+def _answers(session: Session) -> bool:
     try:
-        with database.engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
+        session.execute(text("SELECT 1"))
         return True
     except Exception as exc:
         log.warning("readiness: database unreachable: %s", exc)

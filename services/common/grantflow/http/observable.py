@@ -62,6 +62,6 @@ class Observable:
 
     @api("GET", "/health/ready")
     def ready(self, request: Request) -> tuple[int, dict[str, Any]]:
-        checks = self.health.checks()
+        checks = self.health.checks(self.db)
         ok = all(checks.values())
         return (200 if ok else 503), {"status": "ready" if ok else "not_ready", "checks": checks}

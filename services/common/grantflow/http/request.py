@@ -1,15 +1,19 @@
-"""What a handler reads from a request: query parameters and a posted CloudEvent.
+"""What a handler reads from a request: query parameters, a JSON body's fields, a path's id
+and a posted CloudEvent, so that an entrypoint is validate, call, return.
 
-Each helper answers the value or raises `Refused('bad_query')` (or `unsupported_media_type`)
-naming the parameter, so a handler never builds an error itself. A body is never read past
-`MAX_MESSAGE_BYTES` (`limit_body`, applied to every API request).
+Each helper answers the value or raises `Refused('bad_query')` (or `not_json`,
+`unsupported_media_type`, `not_found`) naming the parameter, so a handler never builds an
+error itself. A body is never read past `MAX_MESSAGE_BYTES` (`limit_body`, applied to every
+API request: 413 `too_large`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any, overload
 
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Request
@@ -20,6 +24,18 @@ from grantflow.contract import Envelope, contract
 from grantflow.errors import Refused
 
 
+@overload
+def query_int(
+    request: Request, name: str, default: int, low: int | None = ..., high: int | None = ...
+) -> int: ...
+@overload
+def query_int(
+    request: Request,
+    name: str,
+    default: None = ...,
+    low: int | None = ...,
+    high: int | None = ...,
+) -> int | None: ...
 def query_int(
     request: Request,
     name: str,
@@ -40,6 +56,18 @@ def query_int(
     return value
 
 
+def query_year(request: Request) -> int:
+    """The `year` query parameter, required, 2000 to 2100."""
+    year = query_int(request, "year", None, 2000, 2100)
+    if year is None:
+        raise Refused("bad_query", "year is required")
+    return year
+
+
+@overload
+def query_date(request: Request, name: str, default: date) -> date: ...
+@overload
+def query_date(request: Request, name: str, default: None = ...) -> date | None: ...
 def query_date(request: Request, name: str, default: date | None = None) -> date | None:
     """A `YYYY-MM-DD` query parameter, or `Refused('bad_query')` naming it."""
     raw = query_text(request, name)
@@ -95,6 +123,51 @@ def query_text(request: Request, name: str) -> str | None:
     if raw is not None and "\x00" in raw:
         raise Refused("bad_query", f"{name} must not contain a NUL character")
     return raw
+
+
+def json_object(request: Request) -> dict[str, Any]:
+    """The JSON object posted as `application/json`; `{}` for no body or another media type.
+    `Refused('not_json')` for a body that is not JSON, `bad_query` for one not an object."""
+    raw = request.get_data() if request.is_json else b""
+    try:
+        body = json.loads(raw) if raw.strip() else {}
+    except ValueError:
+        raise Refused("not_json", "the body is not JSON") from None
+    if not isinstance(body, dict):
+        raise Refused("bad_query", "the body must be a JSON object")
+    return body
+
+
+def body_date(body: dict[str, Any], name: str, default: date) -> date:
+    """A `YYYY-MM-DD` field of a JSON body, `default` when absent, null or empty."""
+    raw = body.get(name) or default.isoformat()
+    try:
+        return date.fromisoformat(raw)
+    except (TypeError, ValueError):
+        raise Refused("bad_query", f"{name} must be a date YYYY-MM-DD") from None
+
+
+def body_int(body: dict[str, Any], name: str, default: int, low: int, high: int) -> int:
+    """An integer field of a JSON body (not a boolean), `default` when absent."""
+    value = body.get(name, default)
+    if type(value) is not int or not low <= value <= high:
+        raise Refused("bad_query", f"{name} must be an integer from {low} to {high}")
+    return value
+
+
+def visible_one(
+    caller: Principal,
+    lookup: Callable[[str], dict[str, Any] | None],
+    identifier: str,
+    missing: str,
+) -> dict[str, Any]:
+    """What `lookup` finds at a path's id, if `caller` may see its province; otherwise
+    `Refused('not_found', missing)`: an unknown id, one with a NUL character (PostgreSQL
+    refuses it) and another province's thing are answered alike (issue 12)."""
+    found = lookup(identifier) if "\x00" not in identifier else None
+    if found is None or not caller.may_see(found["province"]):
+        raise Refused("not_found", missing)
+    return found
 
 
 def limit_body(request: Request) -> None:

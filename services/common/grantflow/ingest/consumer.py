@@ -38,6 +38,9 @@ class Ingest(Entrypoint):
 
     from_domain_events = False  # consume `grantflow.events` rather than `grantflow.lifecycle`
     raw = False  # hand the messages over unparsed (the dead-letter store wants them so)
+    # one replica at a time applies the queue, in its order (`x-single-active-consumer`):
+    # what each proposal's events need (docs/capacity.md, "Per-proposal order with replicas")
+    ordered = True
 
     def __init__(
         self,
@@ -103,7 +106,7 @@ class Ingest(Entrypoint):
         pending: list[Any] = []
         with connect(self.uri) as conn:
             channel = conn.channel()
-            delay_queues = self._declare_queues(channel)
+            delay_queues = self._declare_queues(channel, conn.channel)
             channel.basic_qos(0, self.batch_size * 2, False)
             publisher = conn.channel()
             publisher.confirm_select()
@@ -128,13 +131,19 @@ class Ingest(Entrypoint):
             consumer.cancel()
             self.connected = False
 
-    def _declare_queues(self, channel: Any) -> dict[float, str]:
+    def _declare_queues(self, channel: Any, scratch: Any) -> dict[float, str]:
         """The exchanges, this service's queue and its delay queues (delay -> queue name)."""
         declare_lifecycle(channel, self.cfg)
         if self.from_domain_events:
             declare_events_exchange(channel, self.exchange, self.alternate)
         return declare_consumer_queue(
-            channel, self.queue_name, self.exchange, self.routing_keys, self.delays
+            channel,
+            self.queue_name,
+            self.exchange,
+            self.routing_keys,
+            self.delays,
+            ordered=self.ordered,
+            scratch=scratch,
         )
 
     def _consume_in_batches(self, conn: Any, pending: list[Any], rerouting: Rerouting) -> None:
@@ -176,9 +185,11 @@ class DomainEventIngest(Ingest):
 
 
 class DeadLetterIngest(Ingest):
-    """Everything any service dead-lettered (`grantflow.lifecycle.dead`), handed over raw."""
+    """Everything any service dead-lettered (`grantflow.lifecycle.dead`), handed over raw;
+    stored in any order, so replicas compete for it."""
 
     raw = True
+    ordered = False
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__((), **kwargs)

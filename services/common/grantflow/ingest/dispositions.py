@@ -15,7 +15,7 @@ import eventlet
 from eventlet.event import Event
 
 from grantflow.contract import Envelope
-from grantflow.errors import Early, Refused, failure_text, is_data_error, unstorable
+from grantflow.errors import Early, Refused, failure_text, is_conflict, is_data_error, unstorable
 from grantflow.ingest.raw_message import RawMessage
 from grantflow.ingest.rerouting import Rerouting
 from grantflow.ingest.screening import screened
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from grantflow.ingest.consumer import Ingest
 
 log = logging.getLogger(__package__)  # "grantflow.ingest", the name its log lines always had
+CONFLICT_ATTEMPTS = 5  # a batch that clashed with another transaction, applied again at once
 
 
 def dispose_batch(ingest: Ingest, messages: Sequence[Any], rerouting: Rerouting) -> None:
@@ -40,11 +41,18 @@ def dispose_batch(ingest: Ingest, messages: Sequence[Any], rerouting: Rerouting)
 
 
 def applied_apart(ingest: Ingest, events: list[Any]) -> list[Outcome]:
-    """The events applied in one transaction; when the database refuses the batch for what
-    an event holds, the batch is halved until that event stands alone, then refused alone
+    """The events applied in one transaction (again, whole, when it clashed with another
+    transaction: a deadlock or serialization failure); when the database refuses the batch
+    for what an event holds, the batch is halved until that event stands alone, then refused alone
     (`unstorable`) while the others are applied. A failure of the database as a whole
     (connection lost) makes every event retryable instead."""
     result, error = apply_in_worker(ingest, events)
+    for attempt in range(1, CONFLICT_ATTEMPTS):
+        if error is None or not is_conflict(error):
+            break
+        log.info("batch of %d events clashed with another transaction, again", len(events))
+        eventlet.sleep(0.05 * attempt)
+        result, error = apply_in_worker(ingest, events)
     if error is None:
         return result
     if not is_data_error(error):

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from disbursement.adapters.tables import commitment, ledger, notice, plan
 from disbursement.domain.model import Commitment, Entry, Line, Plan, Stage
-from grantflow.db import for_update, insert, utc
+from grantflow.db import append, for_update, insert, lock_subjects, utc
 from grantflow.domain import day
 
 # Plans ------------------------------------------------------------------------------------
@@ -19,10 +19,12 @@ from grantflow.domain import day
 
 def load_plans(session: Session, keys: Iterable[tuple[str, int, str]]) -> dict[str, list[Plan]]:
     """Every version of each plan in version order (the last is the latest recorded), keyed
-    "province:year:fund": a late adjustment is placed among them by its date."""
+    "province:year:fund", held until the transaction ends (versions are appended: two changes
+    at once would take the same one); a late adjustment is placed among them by its date."""
     wanted = sorted(set(keys))
     if not wanted:
         return {}
+    lock_subjects(session, plan.name, [f"{p}:{y}:{f}" for p, y, f in wanted])
     rows = session.execute(
         select(plan)
         .where(tuple_(plan.c.province, plan.c.year, plan.c.source_fund).in_(wanted))
@@ -38,8 +40,7 @@ def load_plans(session: Session, keys: Iterable[tuple[str, int, str]]) -> dict[s
 
 def add_plan_versions(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """Plan versions are appended, never updated: the history is the table."""
-    if rows:
-        session.execute(plan.insert(), list(rows))
+    append(session, plan, rows)
 
 
 # Commitments ------------------------------------------------------------------------------
@@ -68,28 +69,25 @@ def _day(value: str | None) -> date | None:
     return day(value) if value else None
 
 
+# A commitment's fields kept in columns of the same name (the rest is in `detail`).
+COLUMNS = (
+    *("proposal_id", "province", "year", "source_fund", "activity", "version", "recoverable"),
+    *("contract_vnd", "advances_vnd", "payments_vnd", "repaid_vnd"),
+)
+
+
 def from_row(r: Any) -> Commitment:
     d = r.detail
     return Commitment(
-        proposal_id=r.proposal_id,
-        province=r.province,
-        year=r.year,
-        source_fund=r.source_fund,
-        activity=r.activity,
+        **{c: getattr(r, c) for c in COLUMNS},
         contract_no=d["contract_no"],
-        contract_vnd=r.contract_vnd,
         signed_on=date.fromisoformat(d["signed_on"]),
         tranches=[Line(date.fromisoformat(t["due_on"]), t["amount_vnd"]) for t in d["tranches"]],
-        recoverable=r.recoverable,
         repayments=[
             Line(date.fromisoformat(t["due_on"]), t["amount_vnd"]) for t in d["repayments"]
         ],
         stage=Stage(r.stage),
-        version=r.version,
         accepted_on=date.fromisoformat(d["accepted_on"]) if d["accepted_on"] else None,
-        advances_vnd=r.advances_vnd,
-        payments_vnd=r.payments_vnd,
-        repaid_vnd=r.repaid_vnd,
         settled_vnd=d["settled_vnd"],
         settled_on=_day(d.get("settled_on")),
         cancelled_on=_day(d.get("cancelled_on")),
@@ -120,22 +118,8 @@ def save_commitments(session: Session, items: Sequence[Commitment]) -> None:
         return
     now = datetime.now(UTC)
     rows = [
-        {
-            "proposal_id": c.proposal_id,
-            "province": c.province,
-            "year": c.year,
-            "source_fund": c.source_fund,
-            "activity": c.activity,
-            "stage": c.stage.value,
-            "version": c.version,
-            "contract_vnd": c.contract_vnd,
-            "advances_vnd": c.advances_vnd,
-            "payments_vnd": c.payments_vnd,
-            "repaid_vnd": c.repaid_vnd,
-            "recoverable": c.recoverable,
-            "detail": _detail(c),
-            "updated_at": now,
-        }
+        {k: getattr(c, k) for k in COLUMNS}
+        | {"stage": c.stage.value, "detail": _detail(c), "updated_at": now}
         for c in items
     ]
     stmt = insert(session, commitment)  # executemany: compiled once, cached
@@ -156,10 +140,7 @@ def ledger_rows(
 ) -> list[dict[str, Any]]:
     return [
         {
-            "proposal_id": c.proposal_id,
-            "province": c.province,
-            "year": c.year,
-            "source_fund": c.source_fund,
+            **c.keys(),
             "kind": e.kind.value,
             "amount_vnd": e.amount_vnd,
             "on": e.on,
@@ -172,8 +153,7 @@ def ledger_rows(
 
 
 def append_ledger(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    if rows:
-        session.execute(ledger.insert(), list(rows))
+    append(session, ledger, rows)
 
 
 def claim_notices(

@@ -106,12 +106,7 @@ class Commitment:
         return max(0, self.settled_vnd - self.paid_vnd) if self.settled_vnd is not None else 0
 
     def keys(self) -> dict[str, object]:
-        return {
-            "proposal_id": self.proposal_id,
-            "province": self.province,
-            "year": self.year,
-            "source_fund": self.source_fund,
-        }
+        return Scope(self.province, self.year, self.source_fund).of_proposal(self.proposal_id)
 
 
 def due_by(lines: list[Line], on: date) -> int:

@@ -13,28 +13,20 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from grantflow.db import insert, is_postgres
-from notifications.adapters.dialect import utc
+from notifications.adapters.rows import record, utc
 from notifications.adapters.tables import alert
 from notifications.domain.model import Alert, Level, Status
 
 
 def to_alert(row: Any) -> Alert:
     """The alert an `alert` table row holds."""
-    return Alert(
-        fingerprint=row.fingerprint,
-        kind=row.kind,
-        province=row.province,
-        year=row.year,
-        source_fund=row.source_fund,
+    return record(
+        Alert,
+        row,
         level=Level.of(row.level),
         status=Status(row.status),
-        episode=row.episode,
-        starts_at=utc(row.starts_at),  # type: ignore[arg-type]
-        updated_at=utc(row.updated_at),  # type: ignore[arg-type]
-        data=row.data,
-        proposal_id=row.proposal_id,
-        version=row.version,
-        revision=row.revision,
+        starts_at=utc(row.starts_at),
+        updated_at=utc(row.updated_at),
     )
 
 
@@ -51,13 +43,8 @@ def load_alerts(session: Session, fingerprints: Iterable[str]) -> dict[str, Aler
 
 def alert_fields(a: Alert) -> dict[str, Any]:
     """What names an alert and says where it stands: stored, and listed by the API."""
-    return {
-        "fingerprint": a.fingerprint,
-        "kind": a.kind,
-        "province": a.province,
-        "year": a.year,
-        "source_fund": a.source_fund,
-        "proposal_id": a.proposal_id,
+    named = ("fingerprint", "kind", "province", "year", "source_fund", "proposal_id")
+    return {n: getattr(a, n) for n in named} | {
         "level": a.level.label,
         "status": a.status.value,
         "episode": a.episode,

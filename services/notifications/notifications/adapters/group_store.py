@@ -14,7 +14,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from grantflow.db import insert, is_postgres
-from notifications.adapters.dialect import utc
+from notifications.adapters.rows import utc
 from notifications.adapters.tables import alert, group, notice
 from notifications.domain.model import Status
 from notifications.domain.planning import Notice

@@ -3,29 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from notifications.adapters.rows import record
 from notifications.adapters.tables import notice, recipient
 from notifications.domain.model import Recipient
 
 
 def to_recipient(row: Any) -> Recipient:
     """The recipient a `recipient` table row holds."""
-    return Recipient(
-        id=row.id,
-        name=row.name,
-        email=row.email,
-        language=row.language,
-        role=row.role,
-        provinces=tuple(row.provinces),
-        kinds=tuple(row.kinds),
-        digest=row.digest,
-        origin=row.origin,
-    )
+    return record(Recipient, row, provinces=tuple(row.provinces), kinds=tuple(row.kinds))
 
 
 def recipients(session: Session) -> list[Recipient]:
@@ -83,11 +75,7 @@ def sync_file_recipients(session: Session, wanted: Sequence[Recipient], now: dat
         if found is None:
             add_recipient(session, w, now)
         else:
-            replace_recipient(session, Recipient(**{**_fields(w), "id": found.id}), now)
+            replace_recipient(session, replace(w, id=found.id), now)
     for gone in current.values():
         if gone.origin == "file":
             remove_recipient(session, gone.id)
-
-
-def _fields(r: Recipient) -> dict[str, Any]:
-    return {name: getattr(r, name) for name in Recipient.__slots__}  # type: ignore[attr-defined]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
@@ -10,22 +11,14 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from grantflow.db import insert
-from notifications.adapters.dialect import utc
+from notifications.adapters.rows import record, utc
 from notifications.adapters.tables import held, silence
 from notifications.domain.model import Silence
 
 
 def to_silence(row: Any) -> Silence:
     """The silence a `silence` table row holds."""
-    return Silence(
-        id=row.id,
-        province=row.province,
-        kind=row.kind,
-        starts_at=utc(row.starts_at),  # type: ignore[arg-type]
-        ends_at=utc(row.ends_at),  # type: ignore[arg-type]
-        comment=row.comment,
-        created_by=row.created_by,
-    )
+    return record(Silence, row, starts_at=utc(row.starts_at), ends_at=utc(row.ends_at))
 
 
 def silences_in_force(session: Session, now: datetime) -> list[Silence]:
@@ -40,18 +33,7 @@ def find_silence(session: Session, sid: str) -> Silence | None:
 
 
 def add_silence(session: Session, s: Silence, now: datetime) -> None:
-    session.execute(
-        silence.insert().values(
-            id=s.id,
-            province=s.province,
-            kind=s.kind,
-            starts_at=s.starts_at,
-            ends_at=s.ends_at,
-            comment=s.comment,
-            created_by=s.created_by,
-            created_at=now,
-        )
-    )
+    session.execute(silence.insert().values(asdict(s) | {"created_at": now}))
 
 
 def end_silence(session: Session, sid: str, now: datetime) -> None:

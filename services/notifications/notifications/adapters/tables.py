@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -15,13 +17,21 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.types import TypeEngine
 
 from grantflow.audit import AuditLog, audit_table
+from grantflow.columns import ident, scope
 from grantflow.db import SEQ
 from grantflow.journal import Inbox, inbox_table
 
 metadata = MetaData()
 TS = DateTime(timezone=True)
+
+
+def primary_key(**types: TypeEngine[Any]) -> list[Column[Any]]:
+    """The columns of a composite primary key, in key order: ``primary_key(a=Integer)``."""
+    return [Column(name, type_, primary_key=True) for name, type_ in types.items()]
+
 
 recipient = Table(
     "notifications_recipient",
@@ -45,10 +55,8 @@ alert = Table(
     metadata,
     Column("fingerprint", String(200), primary_key=True),
     Column("kind", String(40), nullable=False),
-    Column("province", String(2), nullable=False),
-    Column("year", Integer, nullable=False),
-    Column("source_fund", String(10), nullable=False),
-    Column("proposal_id", String(64)),
+    *scope(),
+    ident("proposal_id", required=False),
     Column("level", String(10), nullable=False),
     Column("status", String(10), nullable=False),
     Column("episode", Integer, nullable=False),
@@ -75,8 +83,7 @@ Index("ix_notifications_group_due", group.c.due_at)
 notice = Table(
     "notifications_notice",
     metadata,
-    Column("group_key", String(20), primary_key=True),
-    Column("recipient_id", String(36), primary_key=True),
+    *primary_key(group_key=String(20), recipient_id=String(36)),
     Column("told", JSON, nullable=False),  # fingerprint -> [episode, level]
     Column("sent_at", TS),
     Column("thread_root", String(250)),
@@ -127,10 +134,9 @@ silence = Table(
 held = Table(
     "notifications_held",
     metadata,
-    Column("fingerprint", String(200), primary_key=True),
-    Column("recipient_id", String(36), primary_key=True),
-    Column("silence_id", String(36), primary_key=True),
-    Column("episode", Integer, primary_key=True),
+    *primary_key(
+        fingerprint=String(200), recipient_id=String(36), silence_id=String(36), episode=Integer
+    ),
     Column("level", String(10), nullable=False),
     Column("held_at", TS, nullable=False),
 )

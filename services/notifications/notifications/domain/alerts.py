@@ -12,7 +12,7 @@ settlement_recorded  -> "refund_due" when the beneficiary must pay back; else no
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from enum import Enum
 from typing import Any
@@ -46,9 +46,7 @@ class Signal:
     kind: str
     firing: bool
     level: Level
-    province: str
-    year: int
-    source_fund: str
+    scope: Scope  # the province, year and fund the alert is about
     data: Mapping[str, Any]
     proposal_id: str | None = None
     version: int | None = None
@@ -93,9 +91,7 @@ def signal_of(event_type: str, data: Mapping[str, Any], version: int | None) -> 
         kind=kind,
         firing=event_type != "province_recovered" and level != Level.NORMAL,
         level=level,
-        province=scope.province,
-        year=scope.year,
-        source_fund=scope.source_fund,
+        scope=scope,
         data=dict(data),
         proposal_id=pid,
         version=version if kind in STATE_KINDS else None,
@@ -137,20 +133,15 @@ def transition(
 
 
 def _started(previous: Alert | None, signal: Signal, now: datetime) -> Alert:
+    told = {f.name: getattr(signal, f.name) for f in fields(Signal)}
+    del told["firing"], told["scope"]
     return Alert(
-        fingerprint=signal.fingerprint,
-        kind=signal.kind,
-        province=signal.province,
-        year=signal.year,
-        source_fund=signal.source_fund,
-        level=signal.level,
+        **told,
+        **signal.scope._asdict(),
         status=Status.FIRING,
         episode=(previous.episode + 1) if previous else 1,
         starts_at=now,
         updated_at=now,
-        data=signal.data,
-        proposal_id=signal.proposal_id,
-        version=signal.version,
         revision=(previous.revision + 1) if previous else 1,
     )
 

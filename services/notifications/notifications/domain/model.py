@@ -11,7 +11,7 @@ tranche overdue, a refund due): told once, never repeated, never resolved.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from enum import IntEnum, StrEnum
 from typing import Any
@@ -104,17 +104,7 @@ class Recipient:
 
     def fields(self) -> dict[str, Any]:
         """What is stored and shown of a recipient (lists, for JSON and the table alike)."""
-        return {
-            "id": self.id,
-            "name": self.name,
-            "email": self.email,
-            "language": self.language,
-            "role": self.role,
-            "provinces": list(self.provinces),
-            "kinds": list(self.kinds),
-            "digest": self.digest,
-            "origin": self.origin,
-        }
+        return _plain_fields(self)
 
     def follows(self, alert: Alert) -> bool:
         if EVERY not in self.kinds and alert.kind not in self.kinds:
@@ -142,6 +132,10 @@ class Silence:
     comment: str
     created_by: str = ""
 
+    def fields(self) -> dict[str, Any]:
+        """What is shown and audited of a silence (times in ISO 8601)."""
+        return _plain_fields(self)
+
     def active(self, now: datetime) -> bool:
         return self.starts_at <= now < self.ends_at
 
@@ -157,3 +151,16 @@ def muting(silences: list[Silence], alert: Alert, now: datetime) -> Silence | No
     """The silence that holds this alert back now, the one that ends last."""
     found = [s for s in silences if s.mutes(alert, now)]
     return max(found, key=lambda s: s.ends_at) if found else None
+
+
+def _plain_fields(record: Recipient | Silence) -> dict[str, Any]:
+    """A record's fields as JSON has them: tuples as lists, times in ISO 8601."""
+    plain: dict[str, Any] = {}
+    for f in fields(record):
+        value = getattr(record, f.name)
+        if isinstance(value, tuple):
+            value = list(value)
+        elif isinstance(value, datetime):
+            value = value.isoformat()
+        plain[f.name] = value
+    return plain

@@ -1,20 +1,20 @@
 """Recipients and silences from what people write (YAML, JSON): checked, normalised, or refused.
 
 recipient_from({"name": "Nguyễn Thị Lan", "email": "lan@sct.longan.gov.vn",
-                "provinces": ["80"], "kinds": "all"}, "r1", "api")
+                "provinces": ["80"], "kinds": "all"}, "r1", "api", checked_email)
 silence_from({"province": "80", "ends_at": "2017-01-31T00:00:00+07:00",
               "comment": "year-end close"}, "s1", now)
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any
 
 from grantflow.reference import provinces_on, region_names
-from notifications.domain.headers import checked_email, clean_header
+from notifications.domain.headers import clean_header
 from notifications.domain.model import EVERY, KINDS, LANGUAGES, Recipient, Silence
 
 RECIPIENT_FIELDS = frozenset(
@@ -22,6 +22,10 @@ RECIPIENT_FIELDS = frozenset(
 )
 SILENCE_YEARS = (2000, 2100)
 SILENCE_FIELDS = frozenset({"province", "kind", "starts_at", "ends_at", "comment", "created_by"})
+
+
+# The address normalised, or ValueError saying what is wrong (`adapters.addresses`).
+EmailCheck = Callable[[str], str]
 
 
 class Invalid(ValueError):
@@ -36,12 +40,22 @@ def known_codes() -> frozenset[str]:
     )
 
 
-def recipient_from(raw: Mapping[str, Any], rid: str, origin: str) -> Recipient:
+def _checked_object(raw: object, allowed: frozenset[str], what: str) -> Mapping[str, Any]:
+    """`raw` when it is an object of `allowed` fields; else Invalid saying `what` one is."""
     if not isinstance(raw, Mapping):
-        raise Invalid("a recipient is an object with name, email, provinces and kinds")
-    unknown = set(raw) - RECIPIENT_FIELDS
+        raise Invalid(what)
+    unknown = set(raw) - allowed
     if unknown:
         raise Invalid(f"unknown field(s): {', '.join(sorted(unknown))}")
+    return raw
+
+
+def recipient_from(
+    raw: Mapping[str, Any], rid: str, origin: str, checked_email: EmailCheck
+) -> Recipient:
+    raw = _checked_object(
+        raw, RECIPIENT_FIELDS, "a recipient is an object with name, email, provinces and kinds"
+    )
     name = _text(raw.get("name"), "name", 200, required=True)
     try:
         email = checked_email(_text(raw.get("email"), "email", 320, required=True))
@@ -106,11 +120,9 @@ def _kinds(value: Any) -> tuple[str, ...]:
 
 
 def silence_from(raw: Mapping[str, Any], sid: str, now: datetime) -> Silence:
-    if not isinstance(raw, Mapping):
-        raise Invalid("a silence is an object with province and/or kind, ends_at and comment")
-    unknown = set(raw) - SILENCE_FIELDS
-    if unknown:
-        raise Invalid(f"unknown field(s): {', '.join(sorted(unknown))}")
+    raw = _checked_object(
+        raw, SILENCE_FIELDS, "a silence is an object with province and/or kind, ends_at and comment"
+    )
     province, kind = raw.get("province"), raw.get("kind")
     if province is None and kind is None:
         raise Invalid("a silence needs a province, a kind, or both")

@@ -7,11 +7,11 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from grantflow.audit import ACCEPTED
-from grantflow.db import for_update, insert, utc
+from grantflow.db import append, for_update, insert, lock_subjects, page, utc
 from proposals.adapters.tables import audit, history, proposal
 from proposals.domain.model import Line, Proposal, State
 
@@ -71,10 +71,12 @@ def from_row(row: Any) -> Proposal:
 
 
 def load_for_update(session: Session, ids: Iterable[str]) -> dict[str, Proposal]:
-    """The proposals with these ids, row-locked (PostgreSQL) in id order to avoid deadlocks."""
+    """The proposals with these ids, row-locked (PostgreSQL) in id order to avoid deadlocks;
+    the ids not submitted yet are held too, so one submission is decided at a time."""
     wanted = sorted(set(ids))
     if not wanted:
         return {}
+    lock_subjects(session, proposal.name, wanted)
     query = (
         select(proposal).where(proposal.c.proposal_id.in_(wanted)).order_by(proposal.c.proposal_id)
     )
@@ -93,8 +95,7 @@ def save(session: Session, proposals: Sequence[Proposal]) -> None:
 
 
 def record_history(session: Session, entries: Sequence[dict[str, Any]]) -> None:
-    if entries:
-        session.execute(history.insert(), list(entries))
+    append(session, history, entries)
 
 
 def summary(p: Proposal) -> dict[str, Any]:
@@ -120,15 +121,8 @@ def find(
     conditions = [getattr(proposal.c, k) == v for k, v in filters.items() if v is not None]
     if provinces is not None:
         conditions.append(proposal.c.province.in_(provinces))
-    total = session.execute(select(func.count()).select_from(proposal).where(*conditions)).scalar()
-    rows = session.execute(
-        select(proposal)
-        .where(*conditions)
-        .order_by(proposal.c.proposal_id)
-        .limit(limit)
-        .offset(offset)
-    )
-    return [summary(from_row(r)) for r in rows], int(total or 0)
+    rows, total = page(session, proposal, conditions, [proposal.c.proposal_id], limit, offset)
+    return [summary(from_row(r)) for r in rows], total
 
 
 def submitters(session: Session, proposal_ids: Iterable[str]) -> dict[str, frozenset[str]]:

@@ -7,6 +7,8 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from grantflow.domain import Scope
+
 
 class State(StrEnum):
     SUBMITTED = "submitted"
@@ -98,10 +100,5 @@ class Proposal:
 
     def keys(self) -> dict[str, Any]:
         """What every domain event about this proposal carries, for others' read models."""
-        return {
-            "proposal_id": self.proposal_id,
-            "province": self.province,
-            "year": self.year,
-            "source_fund": self.source_fund,
-            "activity": self.activity,
-        }
+        scope = Scope(self.province, self.year, self.source_fund)
+        return scope.of_proposal(self.proposal_id) | {"activity": self.activity}

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
-
 from grantflow.contract import Envelope
-from reporting.adapters.tables import arrival, money, progress
+from reporting.adapters.rows import Batch, scope
+from reporting.adapters.tables import arrival
 
 LATE_DAYS = 30
 DATED = {
@@ -25,8 +23,8 @@ DATED = {
 }
 
 
-def note(session: Session, e: Envelope) -> None:
-    """Note the event if it is late or out of order; call before its rows are written."""
+def note(batch: Batch, e: Envelope) -> None:
+    """Note the event if it is late or out of order; call before its rows are added."""
     field = DATED.get(e.type)
     d = e.data
     if field is None or not all(k in d for k in ("province", "year", "source_fund")):
@@ -34,33 +32,19 @@ def note(session: Session, e: Envelope) -> None:
     day = date.fromisoformat(d[field])
     late = (e.on - day).days
     if late > LATE_DAYS:
-        _add(session, e, "late", late)
-    latest = _latest(session, e.type, d["proposal_id"])
+        _add(batch, e, "late", late)
+    latest = _latest(batch, e.type, d["proposal_id"])
     if latest is not None and day.toordinal() < latest:
-        _add(session, e, "out_of_order", latest - day.toordinal())
+        _add(batch, e, "out_of_order", latest - day.toordinal())
 
 
-def _latest(session: Session, kind: str, pid: str) -> int | None:
+def _latest(batch: Batch, kind: str, pid: str) -> int | None:
     if kind == "progress_reported":
-        column, where = progress.c.as_of_day, progress.c.proposal_id == pid
-    elif kind == "disbursement_recorded":
-        column = money.c.day
-        where = (money.c.proposal_id == pid) & (money.c.kind == "disbursed")
-    else:
-        return None
-    return session.execute(select(func.max(column)).where(where)).scalar()
+        return batch.latest_progress.get(pid)
+    if kind == "disbursement_recorded":
+        return batch.latest_paid.get(pid)
+    return None
 
 
-def _add(session: Session, e: Envelope, kind: str, days: int) -> None:
-    d = e.data
-    session.execute(
-        arrival.insert().values(
-            province=d["province"],
-            year=d["year"],
-            source_fund=d["source_fund"],
-            proposal_id=d["proposal_id"],
-            type=e.type,
-            kind=kind,
-            days=days,
-        )
-    )
+def _add(batch: Batch, e: Envelope, kind: str, days: int) -> None:
+    batch.add(arrival, scope(e) | {"type": e.type, "kind": kind, "days": days})

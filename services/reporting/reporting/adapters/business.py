@@ -14,41 +14,34 @@ from prometheus_client import Gauge
 
 from grantflow.metrics import ServiceMetrics
 from reporting.adapters.evaluation import Evaluation
+from reporting.adapters.figures import ProvinceFigures
 from reporting.domain.lag import LEVELS
 
 SCOPE = ["province", "source_fund", "year"]
 
 
+# The gauges per scope: name -> (help, the province's figure it shows; None: none to show).
+BY_SCOPE: dict[str, tuple[str, Callable[[ProvinceFigures], float | None]]] = {
+    "grantflow_plan_allocated_vnd": ("Approved plan in force, in dong.", lambda f: f.allocated_vnd),
+    "grantflow_disbursed_vnd": ("Advances plus payments, in dong.", lambda f: f.disbursed_vnd),
+    "grantflow_disbursement_rate_ratio": ("Disbursed over allocated (0..1).", lambda f: f.rate),
+    "grantflow_expected_disbursement_rate_ratio": (
+        "The share of the allocation expected by the evaluation date.",
+        lambda f: f.expected_rate,
+    ),
+    "grantflow_province_warning_level": (
+        "0 normal, 1 watch, 2 warning, 3 critical.",
+        lambda f: LEVELS.index(f.level),
+    ),
+}
+
+
 class BusinessMetrics:
     def __init__(self, registry: Any, years: int) -> None:
         self.years = years
-        self.allocated = Gauge(
-            "grantflow_plan_allocated_vnd",
-            "Approved plan in force, in dong.",
-            SCOPE,
-            registry=registry,
-        )
-        self.disbursed = Gauge(
-            "grantflow_disbursed_vnd", "Advances plus payments, in dong.", SCOPE, registry=registry
-        )
-        self.rate = Gauge(
-            "grantflow_disbursement_rate_ratio",
-            "Disbursed over allocated (0..1).",
-            SCOPE,
-            registry=registry,
-        )
-        self.expected = Gauge(
-            "grantflow_expected_disbursement_rate_ratio",
-            "The share of the allocation expected by the evaluation date.",
-            SCOPE,
-            registry=registry,
-        )
-        self.level = Gauge(
-            "grantflow_province_warning_level",
-            "0 normal, 1 watch, 2 warning, 3 critical.",
-            SCOPE,
-            registry=registry,
-        )
+        self.by_scope = {
+            name: Gauge(name, doc, SCOPE, registry=registry) for name, (doc, _) in BY_SCOPE.items()
+        }
         self.forecast = Gauge(
             "grantflow_forecast_disbursement_rate_ratio",
             "Disbursement expected by `by` (year_end: 31 December; settlement: the settlement"
@@ -95,26 +88,16 @@ class BusinessMetrics:
             return
         year = figures[0].year
         self._years_seen = sorted({*self._years_seen, year})[-self.years :]
-        gauges = (
-            self.allocated,
-            self.disbursed,
-            self.rate,
-            self.expected,
-            self.level,
-            self.forecast,
-        )
-        for gauge in gauges:
+        for gauge in (*self.by_scope.values(), self.forecast):
             for labels in list(gauge._metrics):
                 if int(labels[2]) not in self._years_seen or int(labels[2]) == year:
                     gauge.remove(*labels)
         for f in figures:
             labels = (f.province, f.source_fund, str(f.year))
-            self.allocated.labels(*labels).set(f.allocated_vnd)
-            self.disbursed.labels(*labels).set(f.disbursed_vnd)
-            if f.rate is not None:
-                self.rate.labels(*labels).set(f.rate)
-            self.expected.labels(*labels).set(f.expected_rate)
-            self.level.labels(*labels).set(LEVELS.index(f.level))
+            for name, (_, shown) in BY_SCOPE.items():
+                value = shown(f)
+                if value is not None:
+                    self.by_scope[name].labels(*labels).set(value)
             found = evaluation.forecasts.get((f.province, f.source_fund))
             if found is not None:
                 self._forecast(labels, found)

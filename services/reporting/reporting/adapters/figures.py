@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -47,6 +48,24 @@ class ProvinceFigures:
     @property
     def key(self) -> Scope:
         return Scope(self.province, self.year, self.source_fund)
+
+    @property
+    def place(self) -> dict[str, Any]:
+        """Where the figures stand, as the events and the answers name it."""
+        return self.key._asdict() | {"province_name": self.name, "region": self.region}
+
+    @property
+    def lag(self) -> dict[str, Any]:
+        """The level and the counts behind it, as `province_lagging` and the evaluation's
+        answer carry them."""
+        return {
+            "level": self.level,
+            "allocated_vnd": self.allocated_vnd,
+            "disbursed_vnd": self.disbursed_vnd,
+            "proposals": self.proposals,
+            "lagging_proposals": self.lagging_proposals,
+            "reasons_by_code": dict(sorted(self.reason_counts.items())),
+        }
 
 
 def no_jit(session: Session) -> None:

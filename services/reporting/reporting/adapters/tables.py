@@ -10,7 +10,6 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Column,
-    DateTime,
     Float,
     Index,
     Integer,
@@ -22,16 +21,36 @@ from sqlalchemy import (
 )
 
 from grantflow.audit import AuditLog, audit_table
+from grantflow.columns import EVENT_ID, dong, ident, moment, movement, proposal_scope, scope, seq
 from grantflow.db import SEQ
 from grantflow.journal import Inbox, Outbox, inbox_table, outbox_table
 
 metadata = MetaData()
 DAY = Integer  # date.toordinal()
 
+
+def day(name: str, *, required: bool = True) -> Column[int]:
+    """A day as its number (`date.toordinal()`)."""
+    return Column(name, DAY, nullable=not required)
+
+
+def level_table(name: str) -> Table:
+    """The warning level of each scope, its version and the evidence of its last evaluation."""
+    return Table(
+        name,
+        metadata,
+        *scope(key=True),
+        Column("level", String(10), nullable=False),
+        Column("version", Integer, nullable=False),
+        day("as_of_day"),
+        Column("evidence", JSON, nullable=False),
+    )
+
+
 stream = Table(
     "reporting_stream",
     metadata,
-    Column("source", String(200), primary_key=True),
+    Column("source", String(EVENT_ID), primary_key=True),
     Column("subject", String(200), primary_key=True),
     Column("version", Integer, nullable=False),
 )
@@ -39,24 +58,20 @@ stream = Table(
 proposal = Table(
     "reporting_proposal",
     metadata,
-    Column("proposal_id", String(64), primary_key=True),
-    Column("province", String(2), nullable=False),
-    Column("year", Integer, nullable=False),
-    Column("source_fund", String(10), nullable=False),
-    Column("activity", String(40), nullable=False),
+    *proposal_scope(),
     Column("title", Text, nullable=False),
     Column("state", String(20), nullable=False),
-    Column("requested_vnd", BigInteger, nullable=False),
-    Column("approved_vnd", BigInteger),
-    Column("contract_vnd", BigInteger),
-    Column("submitted_day", DAY, nullable=False),
-    Column("approved_day", DAY),
-    Column("signed_day", DAY),
-    Column("accepted_day", DAY),
-    Column("settled_day", DAY),
-    Column("closed_day", DAY),  # rejected or cancelled
-    Column("planned_start_day", DAY, nullable=False),
-    Column("planned_end_day", DAY, nullable=False),
+    dong("requested_vnd", required=True),
+    dong("approved_vnd"),
+    dong("contract_vnd"),
+    day("submitted_day"),
+    day("approved_day", required=False),
+    day("signed_day", required=False),
+    day("accepted_day", required=False),
+    day("settled_day", required=False),
+    day("closed_day", required=False),  # rejected or cancelled
+    day("planned_start_day"),
+    day("planned_end_day"),
     Column("targets", JSON, nullable=False),
     Column("has_beneficiary", Integer),  # 1 or 0 as submitted; null before it was recorded
 )
@@ -65,9 +80,9 @@ Index("ix_reporting_proposal_scope", proposal.c.year, proposal.c.province, propo
 progress = Table(
     "reporting_progress",
     metadata,
-    Column("proposal_id", String(64), primary_key=True),
+    ident("proposal_id", key=True),
     Column("version", Integer, primary_key=True),
-    Column("as_of_day", DAY, nullable=False),
+    day("as_of_day"),
     Column("percent_complete", Float, nullable=False),
     Column("outputs", JSON, nullable=False),
     Column("final", Integer, nullable=False),  # 1 for the outputs recorded at acceptance
@@ -77,26 +92,18 @@ Index("ix_reporting_progress_day", progress.c.proposal_id, progress.c.as_of_day)
 plan = Table(
     "reporting_plan",
     metadata,
-    Column("province", String(2), primary_key=True),
-    Column("year", Integer, primary_key=True),
-    Column("source_fund", String(10), primary_key=True),
+    *scope(key=True),
     Column("version", Integer, primary_key=True),
-    Column("amount_vnd", BigInteger, nullable=False),
-    Column("approved_day", DAY, nullable=False),
+    dong("amount_vnd", required=True),
+    day("approved_day"),
 )
 
 money = Table(
     "reporting_money",
     metadata,
-    Column("seq", SEQ, primary_key=True),
-    Column("proposal_id", String(64), nullable=False),
-    Column("province", String(2), nullable=False),
-    Column("year", Integer, nullable=False),
-    Column("source_fund", String(10), nullable=False),
-    # commitment, release, disbursed, repaid; refund_due and owed (changes, signed)
-    Column("kind", String(20), nullable=False),
-    Column("amount_vnd", BigInteger, nullable=False),
-    Column("day", DAY, nullable=False),
+    # kind: commitment, release, disbursed, repaid; refund_due and owed (changes, signed)
+    *movement(),
+    day("day"),
 )
 Index("ix_reporting_money_scope", money.c.year, money.c.province, money.c.kind, money.c.day)
 # A cancellation sums what was paid on one proposal: without this, a scan of every payment.
@@ -105,35 +112,23 @@ Index("ix_reporting_money_proposal", money.c.proposal_id, money.c.kind)
 schedule = Table(
     "reporting_schedule",
     metadata,
-    Column("proposal_id", String(64), primary_key=True),
+    ident("proposal_id", key=True),
     Column("kind", String(10), primary_key=True),  # tranche | repayment
     Column("line_index", Integer, primary_key=True),
-    Column("due_day", DAY, nullable=False),
-    Column("due_total_vnd", BigInteger, nullable=False),  # cumulative through this line
+    day("due_day"),
+    dong("due_total_vnd", required=True),  # cumulative through this line
 )
 
-level = Table(
-    "reporting_level",
-    metadata,
-    Column("province", String(2), primary_key=True),
-    Column("year", Integer, primary_key=True),
-    Column("source_fund", String(10), primary_key=True),
-    Column("level", String(10), nullable=False),
-    Column("version", Integer, nullable=False),
-    Column("as_of_day", DAY, nullable=False),
-    Column("evidence", JSON, nullable=False),
-)
+level = level_table("reporting_level")
 
 # Events that arrived late (sent more than `arrivals.LATE_DAYS` after the day they report) or
 # out of order (a report or payment dated before one already received): data quality.
 arrival = Table(
     "reporting_arrival",
     metadata,
-    Column("seq", SEQ, primary_key=True),
-    Column("province", String(2), nullable=False),
-    Column("year", Integer, nullable=False),
-    Column("source_fund", String(10), nullable=False),
-    Column("proposal_id", String(64), nullable=False),
+    seq(),
+    *scope(),
+    ident("proposal_id"),
     Column("type", String(40), nullable=False),
     Column("kind", String(20), nullable=False),  # late | out_of_order
     Column("days", Integer, nullable=False),  # how late, or how far before the latest
@@ -141,38 +136,26 @@ arrival = Table(
 Index("ix_reporting_arrival_scope", arrival.c.year, arrival.c.province)
 
 # The level of province_forecast_short per scope: announced when it changes, like `level`.
-forecast_level = Table(
-    "reporting_forecast_level",
-    metadata,
-    Column("province", String(2), primary_key=True),
-    Column("year", Integer, primary_key=True),
-    Column("source_fund", String(10), primary_key=True),
-    Column("level", String(10), nullable=False),
-    Column("version", Integer, nullable=False),
-    Column("as_of_day", DAY, nullable=False),
-    Column("evidence", JSON, nullable=False),
-)
+forecast_level = level_table("reporting_forecast_level")
 
 level_history = Table(
     "reporting_level_history",
     metadata,
-    Column("seq", SEQ, primary_key=True),
-    Column("province", String(2), nullable=False),
-    Column("year", Integer, nullable=False),
-    Column("source_fund", String(10), nullable=False),
+    seq(),
+    *scope(),
     Column("level", String(10), nullable=False),
     Column("previous_level", String(10), nullable=False),
-    Column("as_of_day", DAY, nullable=False),
-    Column("evaluated_at", DateTime(timezone=True), nullable=False),
+    day("as_of_day"),
+    moment("evaluated_at"),
     Column("evidence", JSON, nullable=False),
 )
 
 overdue_notice = Table(
     "reporting_overdue_notice",
     metadata,
-    Column("proposal_id", String(64), primary_key=True),
+    ident("proposal_id", key=True),
     Column("reason", String(40), primary_key=True),
-    Column("as_of_day", DAY, nullable=False),
+    day("as_of_day"),
 )
 
 dead_letter = Table(
@@ -182,13 +165,13 @@ dead_letter = Table(
     Column("code", String(100), nullable=False),
     Column("detail", Text, nullable=False),
     Column("service", String(50)),
-    Column("source", String(200)),
+    Column("source", String(EVENT_ID)),
     Column("type", String(200)),
-    Column("event_id", String(200)),
+    Column("event_id", String(EVENT_ID)),
     Column("routing_key", String(200)),
     Column("body", LargeBinary, nullable=False),
-    Column("received_at", DateTime(timezone=True), nullable=False),
-    Column("redriven_at", DateTime(timezone=True)),
+    moment("received_at"),
+    moment("redriven_at", required=False),
 )
 
 # One row (id 1) whose counter the projections raise in every transaction that changes a

@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session
 
 from grantflow.audit import Acting
 from grantflow.contract import new_event
-from grantflow.domain import Scope
 from reporting.adapters import levels, overdue
 from reporting.adapters.evaluation import (
     Evaluation,
@@ -41,12 +40,7 @@ EVIDENCE = 500  # reasons in a province's evidence: the province_lagging schema'
 
 
 def evidence(f: ProvinceFigures) -> dict[str, Any]:
-    return {
-        "province": f.province,
-        "province_name": f.name,
-        "region": f.region,
-        "year": f.year,
-        "source_fund": f.source_fund,
+    return f.place | {
         "rate": f.rate,
         "expected_rate": f.expected_rate,
         "regional_average": f.regional_average,
@@ -56,6 +50,12 @@ def evidence(f: ProvinceFigures) -> dict[str, Any]:
         "lagging_share": f.lagging_share,
         "drivers": list(f.drivers),
     }
+
+
+def answer(f: ProvinceFigures) -> dict[str, Any]:
+    """A province's figures in the answer of an evaluation: its evidence, level, counts and
+    first reasons."""
+    return evidence(f) | f.lag | {"reasons": f.reasons}
 
 
 def run(
@@ -128,24 +128,9 @@ def _level_event(
 ) -> dict[str, Any]:
     if f.level == "normal":
         return _event("province_recovered", f, version, data | {"previous_level": previous})
-    return _event(
-        "province_lagging",
-        f,
-        version,
-        data
-        | {
-            "level": f.level,
-            "previous_level": previous,
-            "allocated_vnd": f.allocated_vnd,
-            "disbursed_vnd": f.disbursed_vnd,
-            "proposals": f.proposals,
-            "lagging_proposals": f.lagging_proposals,
-            "reasons_by_code": dict(sorted(f.reason_counts.items())),
-            "reasons": reasons,
-        },
-    )
+    lagging = data | f.lag | {"previous_level": previous, "reasons": reasons}
+    return _event("province_lagging", f, version, lagging)
 
 
 def _event(kind: str, f: ProvinceFigures, version: int, data: dict[str, Any]) -> dict[str, Any]:
-    subject = Scope(f.province, f.year, f.source_fund).key
-    return new_event(kind, SOURCE, data, subject=subject, version=version)
+    return new_event(kind, SOURCE, data, subject=f.key.key, version=version)

@@ -27,12 +27,7 @@ def evidence(
     f: ProvinceFigures, forecast: ProvinceForecast, rules: LagRules, as_of: date
 ) -> dict[str, Any]:
     """What the event and the stored level carry: the forecast at both horizons."""
-    return {
-        "province": f.province,
-        "province_name": f.name,
-        "region": f.region,
-        "year": f.year,
-        "source_fund": f.source_fund,
+    return f.place | {
         "as_of": as_of.isoformat(),
         "level": forecast.level,
         "plan_vnd": forecast.settlement.plan_vnd,
@@ -71,7 +66,7 @@ def announce(
             "province_forecast_short",
             SOURCE,
             data,
-            subject=f"{f.province}:{f.year}:{f.source_fund}",
+            subject=f.key.key,
             version=version,
         )
         outbox.add(session, [event])

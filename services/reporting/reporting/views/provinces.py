@@ -79,6 +79,15 @@ def province_report(
     return report
 
 
+def _regional_averages(items: list[dict[str, Any]]) -> dict[str | None, float | None]:
+    """Per GSO region of the rows: disbursed over allocated, all its provinces together."""
+    sums: dict[str | None, list[int]] = defaultdict(lambda: [0, 0])
+    for row in items:
+        sums[row["region"]][0] += row["disbursed_vnd"]
+        sums[row["region"]][1] += row["allocated_vnd"]
+    return {region: rate(d, a) for region, (d, a) in sums.items()}
+
+
 def _province_report(
     session: Session, rules: LagRules, year: int, fund: str | None, as_of: date
 ) -> dict[str, Any]:
@@ -133,4 +142,7 @@ def _province_report(
         row["rate"] = rate(row["disbursed_vnd"], row["allocated_vnd"])
         row["proposals_by_state"] = dict(sorted(row["proposals_by_state"].items()))
         items.append(row)
+    averages = _regional_averages(items)
+    for row in items:
+        row["regional_average"] = averages.get(row["region"])
     return {"year": year, "source_fund": fund, "as_of": as_of.isoformat(), "items": items}

@@ -19,8 +19,10 @@ def as_dict(value: Any) -> dict[str, Any]:
     return value or {}
 
 
-def warnings(session: Session, year: int | None) -> dict[str, Any]:
-    where = "WHERE year = :y" if year else ""
+def warnings(session: Session, year: int | None, province: str | None = None) -> dict[str, Any]:
+    """Every level (of `year`, of `province`, when given) and every change of level."""
+    conditions = [c for c, given in (("year = :y", year), ("province = :p", province)) if given]
+    where = ("WHERE " + " AND ".join(conditions)) if conditions else ""
     current = [
         dict(r._mapping)
         for r in session.execute(
@@ -28,7 +30,7 @@ def warnings(session: Session, year: int | None) -> dict[str, Any]:
                 f"SELECT province, year, source_fund, level, version, as_of_day, evidence "
                 f"FROM reporting_level {where} ORDER BY province, source_fund"
             ),
-            {"y": year},
+            {"y": year, "p": province},
         )
     ]
     history = [
@@ -39,7 +41,7 @@ def warnings(session: Session, year: int | None) -> dict[str, Any]:
                 f" evaluated_at "
                 f"FROM reporting_level_history {where} ORDER BY seq"
             ),
-            {"y": year},
+            {"y": year, "p": province},
         )
     ]
     for row in current + history:

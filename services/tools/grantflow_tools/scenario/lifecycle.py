@@ -27,15 +27,13 @@ def lifecycle_events(p: Proposal, rng: random.Random, seq: list[int]) -> list[di
     events.append(_appraised(p, appraised, rng, seq))
     if p.stage == "appraisal":
         return events
-    approved = appraised + timedelta(days=rng.randint(10, 25))
-    if p.stage == "approved_only":
-        approved = date(2016, 4, 1) + timedelta(days=rng.randint(0, 40))
+    on_time = appraised + timedelta(days=rng.randint(10, 25))
+    approved = _late(p, "approved_only", on_time, date(2016, 4, 1), 40, rng)
     events.append(_approved(p, approved, rng, seq))
     if p.stage == "approved_only":
         return events
-    signed = approved + timedelta(days=rng.randint(5, 20))
-    if p.stage == "contracted_late":
-        signed = date(2016, 6, 1) + timedelta(days=rng.randint(0, 10))
+    on_time = approved + timedelta(days=rng.randint(5, 20))
+    signed = _late(p, "contracted_late", on_time, date(2016, 6, 1), 10, rng)
     advance = p.requested * advance_cap_percent(p.activity, signed) // 100
     contract = _contract(p, signed, end, advance)
     events.append(cloud_event("contract.signed", MINISTRY, signed, contract, seq))
@@ -45,6 +43,14 @@ def lifecycle_events(p: Proposal, rng: random.Random, seq: list[int]) -> list[di
     if p.stage == "settled_by_june" and reports:
         events.append(_accepted(p, seq))
     return events
+
+
+def _late(
+    p: Proposal, stage: str, on_time: date, late_from: date, spread: int, rng: random.Random
+) -> date:
+    """`on_time`, unless the proposal is of the late `stage`: then up to `spread` days from
+    `late_from` (drawn after `on_time`'s day, as the scenario always has)."""
+    return late_from + timedelta(days=rng.randint(0, spread)) if p.stage == stage else on_time
 
 
 def _submitted(p: Proposal, on: date, start: date, end: date, seq: list[int]) -> dict:

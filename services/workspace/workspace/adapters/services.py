@@ -6,11 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 import requests
+import requests.adapters
 from prometheus_client.parser import text_string_to_metric_families
 
 from workspace.errors import BadInput, NotFound, SignInAgain, Unavailable
 
 SERVICES = ("proposals", "disbursement", "notifications", "reporting")
+POOL = 32  # connections kept per service
 
 
 class ServiceApis:
@@ -20,6 +22,10 @@ class ServiceApis:
         self.urls = urls
         self.timeout = timeout
         self.http = requests.Session()
+        # Kept-alive connections for the calls a page makes at once (a province page: 15).
+        adapter = requests.adapters.HTTPAdapter(pool_connections=len(urls), pool_maxsize=POOL)
+        self.http.mount("http://", adapter)
+        self.http.mount("https://", adapter)
 
     def get(self, service: str, path: str, token: str, **params: Any) -> Any:
         clean = {k: v for k, v in params.items() if v not in (None, "")}

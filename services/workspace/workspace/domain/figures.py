@@ -36,12 +36,6 @@ def region_totals(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
-def with_regional_average(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Each row with `regional_average`: its region's disbursed over allocated."""
-    averages = {t["region"]: t["rate"] for t in region_totals(rows)}
-    return [row | {"regional_average": averages.get(row.get("region") or "")} for row in rows]
-
-
 def grand_total(rows: Iterable[dict[str, Any]]) -> dict[str, Any]:
     allocated = committed = disbursed = lagging = 0
     for row in rows:

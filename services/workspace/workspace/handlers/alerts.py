@@ -8,8 +8,8 @@ from typing import Any
 
 from workspace.adapters.services import ServiceApis
 from workspace.adapters.session import Session
-from workspace.domain.export import Column, Table
 from workspace.errors import BadInput
+from workspace.views.i18n import table
 
 VIETNAM = timedelta(hours=7)
 KINDS = (
@@ -19,34 +19,6 @@ KINDS = (
     "repayment_overdue",
     "refund_due",
 )
-
-ALERT_COLUMNS = [
-    Column("province", "Mã tỉnh", "Province"),
-    Column("level", "Mức cảnh báo", "Level", "level"),
-    Column("kind", "Loại", "Kind"),
-    Column("source_fund", "Nguồn vốn", "Fund"),
-    Column("proposal_id", "Mã đề án", "Proposal"),
-    Column("starts_at", "Từ lúc", "Since", "moment"),
-    Column("silenced_by", "Tạm dừng bởi", "Silenced by"),
-]
-SILENCE_COLUMNS = [
-    Column("province", "Mã tỉnh", "Province"),
-    Column("kind", "Loại", "Kind"),
-    Column("starts_at", "Từ", "From", "moment"),
-    Column("ends_at", "Đến", "Until", "moment"),
-    Column("comment", "Ghi chú", "Comment"),
-    Column("created_by", "Người tạo", "Created by"),
-    Column("state", "Tình trạng", "State"),
-]
-DELIVERY_COLUMNS = [
-    Column("created_at", "Tạo lúc", "Created", "moment"),
-    Column("group", "Nhóm (tỉnh)", "Group (province)"),
-    Column("recipient_email", "Người nhận", "Recipient"),
-    Column("subject", "Tiêu đề", "Subject"),
-    Column("status", "Tình trạng", "Status"),
-    Column("attempts", "Số lần gửi", "Attempts", "int"),
-    Column("sent_at", "Gửi lúc", "Sent at", "moment"),
-]
 
 
 def alerts_page(apis: ServiceApis, session: Session, province: str | None) -> dict[str, Any]:
@@ -64,9 +36,9 @@ def alerts_page(apis: ServiceApis, session: Session, province: str | None) -> di
         "kinds": KINDS,
         "province": province or "",
         "tables": {
-            "alerts": Table("alerts", ALERT_COLUMNS, items),
-            "silences": Table("silences", SILENCE_COLUMNS, silences),
-            "deliveries": Table("deliveries", DELIVERY_COLUMNS, deliveries),
+            "alerts": table("alerts", items),
+            "silences": table("silences", silences),
+            "deliveries": table("deliveries", deliveries),
         },
     }
 

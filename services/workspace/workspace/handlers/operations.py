@@ -9,25 +9,10 @@ from typing import Any
 
 from workspace.adapters.services import ServiceApis
 from workspace.adapters.session import Session
-from workspace.domain.export import Column, Table
 from workspace.errors import NotFound
+from workspace.views.i18n import table
 
 OPERATORS = frozenset({"central_officer", "auditor"})
-DEAD_COLUMNS = [
-    Column("id", "Số", "Id", "int"),
-    Column("code", "Mã lỗi", "Code"),
-    Column("detail", "Chi tiết", "Detail"),
-    Column("service", "Dịch vụ", "Service"),
-    Column("type", "Loại sự kiện", "Type"),
-    Column("time", "Thời điểm", "Time", "moment"),
-    Column("redriven_at", "Đã gửi lại lúc", "Re-driven at", "moment"),
-    Column("text", "Nội dung", "Body"),
-]
-CODE_COLUMNS = [Column("code", "Mã lỗi", "Code"), Column("count", "Số lượng", "Count", "int")]
-BACKLOG_COLUMNS = [
-    Column("service", "Dịch vụ", "Service"),
-    Column("backlog", "Sự kiện chờ gửi", "Events waiting", "int"),
-]
 
 
 def require_operator(session: Session) -> None:
@@ -46,15 +31,9 @@ def operations_page(apis: ServiceApis, session: Session, code: str | None) -> di
         "codes": sorted(by_code),
         "may_redrive": session.role == "central_officer",
         "tables": {
-            "dead_letters": Table("dead_letters", DEAD_COLUMNS, items),
-            "codes": Table(
-                "codes", CODE_COLUMNS, [{"code": c, "count": n} for c, n in sorted(by_code.items())]
-            ),
-            "backlog": Table(
-                "backlog",
-                BACKLOG_COLUMNS,
-                [{"service": s, "backlog": n} for s, n in backlog.items()],
-            ),
+            "dead_letters": table("dead_letters", items),
+            "codes": table("codes", [{"code": c, "count": n} for c, n in sorted(by_code.items())]),
+            "backlog": table("backlog", [{"service": s, "backlog": n} for s, n in backlog.items()]),
         },
     }
 

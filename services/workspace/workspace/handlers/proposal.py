@@ -8,35 +8,8 @@ from eventlet.greenpool import GreenPool
 
 from workspace.adapters.services import ServiceApis
 from workspace.adapters.session import Session
-from workspace.domain.export import Column, Table
 from workspace.errors import NotFound
-
-TIMELINE_COLUMNS = [
-    Column("version", "Phiên bản", "Version", "int"),
-    Column("occurred_at", "Thời điểm", "When", "moment"),
-    Column("type", "Sự kiện", "Event"),
-    Column("source", "Nguồn", "Who"),
-    Column("state_before", "Trạng thái trước", "State before"),
-    Column("state_after", "Trạng thái sau", "State after"),
-]
-TRANCHE_COLUMNS = [
-    Column("due_on", "Hạn", "Due", "date"),
-    Column("amount_vnd", "Số tiền (đồng)", "Amount (VND)", "vnd"),
-    Column("due_total_vnd", "Lũy kế đến hạn (đồng)", "Due to date (VND)", "vnd"),
-    Column("status", "Tình trạng", "Status"),
-]
-LEDGER_COLUMNS = [
-    Column("on", "Ngày", "Date", "date"),
-    Column("kind", "Loại", "Kind"),
-    Column("amount_vnd", "Số tiền (đồng)", "Amount (VND)", "vnd"),
-    Column("voucher_no", "Chứng từ", "Voucher"),
-]
-OUTPUT_COLUMNS = [
-    Column("measure", "Chỉ tiêu", "Measure"),
-    Column("target", "Mục tiêu", "Target", "int"),
-    Column("achieved", "Đạt được", "Achieved", "int"),
-    Column("share", "Tỷ lệ đạt", "Share", "rate"),
-]
+from workspace.views.i18n import table
 
 
 def proposal_page(apis: ServiceApis, session: Session, proposal_id: str) -> dict[str, Any]:
@@ -68,10 +41,10 @@ def proposal_page(apis: ServiceApis, session: Session, proposal_id: str) -> dict
         "p": detail,
         "book": book,
         "tables": {
-            "timeline": Table("timeline", TIMELINE_COLUMNS, detail.get("history") or []),
-            "tranches": Table("tranches", TRANCHE_COLUMNS, tranches),
-            "ledger": Table("ledger", LEDGER_COLUMNS, (book or {}).get("entries") or []),
-            "outputs": Table("outputs", OUTPUT_COLUMNS, output_rows),
+            "timeline": table("timeline", detail.get("history") or []),
+            "tranches": table("tranches", tranches),
+            "ledger": table("ledger", (book or {}).get("entries") or []),
+            "outputs": table("outputs", output_rows),
         },
     }
 

@@ -3,6 +3,7 @@ versions, proposals by state, and the lagging ones with their reasons."""
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from typing import Any
 
@@ -11,49 +12,14 @@ from eventlet.greenpool import GreenPool
 from grantflow.reference import provinces as reference
 from workspace.adapters.services import ServiceApis
 from workspace.adapters.session import Session
-from workspace.domain.export import Column, Table
 from workspace.domain.filters import Filters, expected_share, month_ends
 from workspace.errors import NotFound
 from workspace.views.chart import cumulative_line
-from workspace.views.i18n import word
+from workspace.views.i18n import region_name, table, word
 
 EXPECTED_CURVE = "03-31:0.10,06-30:0.30,09-30:0.60,12-31:0.90"  # reporting's default curve
 PAGE = 500
 MOST_PROPOSALS = 2000  # listed on the page; the counts by state cover them all
-
-PLAN_COLUMNS = [
-    Column("source_fund", "Nguồn vốn", "Fund"),
-    Column("version", "Phiên bản", "Version", "int"),
-    Column("amount_vnd", "Kế hoạch vốn (đồng)", "Amount (VND)", "vnd"),
-    Column("decision_no", "Quyết định", "Decision"),
-    Column("occurred_at", "Thời điểm", "When", "moment"),
-    Column("previous_year_vnd", "Năm trước (đồng)", "Previous year (VND)", "vnd"),
-    Column("change_percent", "Thay đổi (%)", "Change (%)"),
-]
-STATE_COLUMNS = [
-    Column("state", "Trạng thái", "State"),
-    Column("count", "Số lượng", "Count", "int"),
-]
-PROPOSAL_COLUMNS = [
-    Column("proposal_id", "Mã đề án", "Proposal"),
-    Column("title", "Tên đề án", "Title"),
-    Column("source_fund", "Nguồn vốn", "Fund"),
-    Column("activity", "Hoạt động", "Activity"),
-    Column("state", "Trạng thái", "State"),
-    Column("requested_vnd", "Đề nghị (đồng)", "Requested (VND)", "vnd"),
-    Column("contract_vnd", "Hợp đồng (đồng)", "Contract (VND)", "vnd"),
-]
-REASON_COLUMNS = [
-    Column("proposal_id", "Mã đề án", "Proposal"),
-    Column("source_fund", "Nguồn vốn", "Fund"),
-    Column("reason", "Lý do", "Reason"),
-    Column("detail", "Chi tiết", "Detail"),
-]
-MONTH_COLUMNS = [
-    Column("month", "Tháng", "Month"),
-    Column("disbursed_vnd", "Giải ngân lũy kế (đồng)", "Disbursed to date (VND)", "vnd"),
-    Column("expected_vnd", "Theo kỳ vọng (đồng)", "Expected (VND)", "vnd"),
-]
 
 
 def province_page(
@@ -64,7 +30,10 @@ def province_page(
         raise NotFound(f"no province {code} on {f.as_of}, or not yours")
     token, fund = session.token, f.fund
     pool = GreenPool(13)
+    # Disbursed by each month's end up to the as-of date (the month it falls in ends on it);
+    # the expected curve runs the whole year, on the plan in force on the as-of date.
     ends = month_ends(f.year)
+    days = [min(end, f.as_of) for end in ends if end.replace(day=1) <= f.as_of]
     rates = pool.imap(
         lambda day: apis.get(
             "disbursement",
@@ -74,20 +43,22 @@ def province_page(
             source_fund=fund,
             as_of=day.isoformat(),
         ),
-        ends,
+        days,
     )
     plans = pool.spawn(apis.get, "disbursement", "/api/v1/plans", token, year=f.year, province=code)
     proposals = pool.spawn(_proposals, apis, token, code, f)
-    warnings = pool.spawn(_reasons, apis, session, code, f) if session.all_provinces else None
-    months = []
-    for day, answer in zip(ends, rates, strict=True):
-        row = next((r for r in answer["items"] if r["province"] == code), None) or {}
-        allocated = int(row.get("allocated_vnd") or 0)
+    warnings = pool.spawn(_reasons, apis, session, code, f)
+    months: list[dict[str, Any]] = []
+    allocated = 0
+    for end, answer in itertools.zip_longest(ends, rates):
+        if answer is not None:
+            row = next((r for r in answer["items"] if r["province"] == code), None) or {}
+            allocated = int(row.get("allocated_vnd") or 0)
         months.append(
             {
-                "month": f"{day.month:02d}/{day.year}",
-                "disbursed_vnd": int(row.get("disbursed_vnd") or 0),
-                "expected_vnd": round(allocated * expected_share(EXPECTED_CURVE, day)),
+                "month": f"{end.month:02d}/{end.year}",
+                "disbursed_vnd": int(row.get("disbursed_vnd") or 0) if answer else None,
+                "expected_vnd": round(allocated * expected_share(EXPECTED_CURVE, end)),
             }
         )
     plan_rows = []
@@ -108,9 +79,9 @@ def province_page(
             )
     items, total = proposals.wait()
     states = Counter(p["state"] for p in items)
-    reasons = warnings.wait() if warnings is not None else None
+    reasons = warnings.wait()
     chart = cumulative_line(
-        [m["disbursed_vnd"] for m in months],
+        [m["disbursed_vnd"] for m in months if m["disbursed_vnd"] is not None],
         [m["expected_vnd"] for m in months],
         word("cumulative", lang),
         word("cumulative_desc", lang),
@@ -118,21 +89,19 @@ def province_page(
     )
     return {
         "unit": unit,
+        "region_name": region_name(unit.region, lang),
         "chart": chart,
         "months": months,
         "proposal_total": total,
         "tables": {
-            "months": Table("months", MONTH_COLUMNS, months),
-            "plans": Table("plans", PLAN_COLUMNS, plan_rows),
-            "states": Table(
-                "states",
-                STATE_COLUMNS,
-                [{"state": s, "count": n} for s, n in sorted(states.items())],
+            "months": table("months", months),
+            "plans": table("plans", plan_rows),
+            "states": table(
+                "states", [{"state": s, "count": n} for s, n in sorted(states.items())]
             ),
-            "lagging": Table("lagging", REASON_COLUMNS, reasons or []),
-            "proposals": Table("proposals", PROPOSAL_COLUMNS, items),
+            "lagging": table("lagging", reasons),
+            "proposals": table("proposals", items),
         },
-        "reasons_visible": reasons is not None,
     }
 
 
@@ -160,7 +129,7 @@ def _proposals(
 
 
 def _reasons(apis: ServiceApis, session: Session, code: str, f: Filters) -> list[dict[str, Any]]:
-    answer = apis.get("reporting", "/api/v1/warnings", session.token, year=f.year)
+    answer = apis.get("reporting", "/api/v1/warnings", session.token, year=f.year, province=code)
     reasons = []
     for current in answer["current"]:
         if current["province"] != code or (f.fund and current["source_fund"] != f.fund):

@@ -5,41 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from grantflow.reference import conference_2016
+from grantflow.reference import conference_2016, region_names
 from workspace.adapters.services import ServiceApis
 from workspace.adapters.session import Session
-from workspace.domain.export import Column, Table
 from workspace.errors import BadInput, NotFound
-
-FUNDING_COLUMNS = [
-    Column("source_fund", "Nguồn vốn", "Fund"),
-    Column("amount_vnd", "Kinh phí (đồng)", "Amount (VND)", "vnd"),
-    Column("previous_year_vnd", "Năm trước (đồng)", "Previous year (VND)", "vnd"),
-    Column("change_percent", "Thay đổi (%)", "Change (%)"),
-]
-OUTPUT_COLUMNS = [
-    Column("label", "Chỉ tiêu", "Measure"),
-    Column("achieved", "Đạt được", "Achieved", "int"),
-    Column("target", "Kế hoạch", "Target", "int"),
-    Column("share_percent", "Tỷ lệ đạt (%)", "Share (%)"),
-]
-LAGGING_COLUMNS = [
-    Column("province", "Mã tỉnh", "Code"),
-    Column("province_name", "Tỉnh, thành phố", "Province"),
-    Column("source_fund", "Nguồn vốn", "Fund"),
-    Column("level", "Mức cảnh báo", "Level", "level"),
-    Column("rate", "Tỷ lệ giải ngân", "Rate", "rate"),
-    Column("lagging_proposals", "Đề án chậm", "Lagging proposals", "int"),
-]
-COMPARISON_COLUMNS = [
-    Column("figure", "Chỉ tiêu", "Figure"),
-    Column("report", "Báo cáo ghi", "The report says"),
-    Column("computed", "Hệ thống tính", "grantflow has"),
-    Column("matches", "Khớp", "Matches"),
-]
+from workspace.views.i18n import region_name, table
 
 
-def region_page(apis: ServiceApis, session: Session, region: str, period: str) -> dict[str, Any]:
+def region_page(
+    apis: ServiceApis, session: Session, region: str, period: str, lang: str
+) -> dict[str, Any]:
     if not session.all_provinces:
         raise NotFound("the regional report is for the central office, finance and auditors")
     try:
@@ -50,22 +25,27 @@ def region_page(apis: ServiceApis, session: Session, region: str, period: str) -
         raise NotFound(exc.detail) from None
     comparison = []
     if region == conference_2016.REGION and period == "2016-H1":
-        comparison = [_comparison_row(r) for r in conference_2016.compare(report)]
+        comparison = [
+            {
+                "figure": row["figure"],
+                "report": row["report"],
+                "computed": row["grantflow"],
+                "matches": "✓" if row.get("matches") else "✗",
+            }
+            for row in conference_2016.compare(report)
+        ]
     return {
         "report": report,
+        "region_name": region_name(region, lang),
+        "regions": sorted(((r, region_name(r, lang)) for r in region_names()), key=_by_name),
         "tables": {
-            "funding": Table("funding", FUNDING_COLUMNS, report["funding"]),
-            "outputs": Table("outputs", OUTPUT_COLUMNS, report["outputs"]),
-            "lagging": Table("lagging", LAGGING_COLUMNS, report["lagging_provinces"]),
-            "comparison": Table("comparison", COMPARISON_COLUMNS, comparison),
+            "funding": table("funding", report["funding"]),
+            "outputs": table("outputs", report["outputs"], "region_outputs"),
+            "lagging": table("lagging", report["lagging_provinces"], "lagging_provinces"),
+            "comparison": table("comparison", comparison),
         },
     }
 
 
-def _comparison_row(row: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "figure": row["figure"],
-        "report": row["report"],
-        "computed": row["grantflow"],
-        "matches": "✓" if row.get("matches") else "✗",
-    }
+def _by_name(pair: tuple[str, str | None]) -> str:
+    return pair[1] or pair[0]

@@ -1,162 +1,48 @@
-"""The workspace's words in Vietnamese (default) and English."""
+"""The workspace's words in Vietnamese (default) and English, and its tables' columns: both
+read once from `words.yaml`, beside this module."""
 
 from __future__ import annotations
 
-WORDS: dict[str, tuple[str, str]] = {
-    "app": ("Không gian làm việc khuyến công", "Industrial promotion workspace"),
-    "skip": ("Bỏ qua, đến nội dung chính", "Skip to main content"),
-    "nav": ("Điều hướng chính", "Main navigation"),
-    "overview": ("Tổng quan", "Overview"),
-    "province": ("Tỉnh", "Province"),
-    "provinces": ("Tỉnh, thành phố", "Provinces"),
-    "proposal": ("Đề án", "Proposal"),
-    "proposals": ("Đề án", "Proposals"),
-    "region_report": ("Báo cáo vùng", "Regional report"),
-    "alerts": ("Cảnh báo", "Alerts"),
-    "operations": ("Vận hành", "Operations"),
-    "sign_in": ("Đăng nhập", "Sign in"),
-    "sign_out": ("Đăng xuất", "Sign out"),
-    "signed_in_as": ("Đang đăng nhập", "Signed in as"),
-    "language": ("Ngôn ngữ", "Language"),
-    "switch_lang": ("English", "Tiếng Việt"),
-    "filters": ("Bộ lọc", "Filters"),
-    "year": ("Năm", "Year"),
-    "fund": ("Nguồn vốn", "Fund"),
-    "all_funds": ("Tất cả", "All"),
-    "national": ("KCQG", "National"),
-    "local": ("KCĐP", "Local"),
-    "as_of": ("Tính đến ngày", "As of"),
-    "region": ("Vùng", "Region"),
-    "period": ("Kỳ", "Period"),
-    "apply": ("Áp dụng", "Apply"),
-    "export": ("Xuất bảng", "Export"),
-    "allocated": ("Kế hoạch vốn", "Allocated"),
-    "committed": ("Đã cam kết", "Committed"),
-    "disbursed": ("Đã giải ngân", "Disbursed"),
-    "rate": ("Tỷ lệ giải ngân", "Disbursement rate"),
-    "expected": ("Tỷ lệ kỳ vọng", "Expected rate"),
-    "regional_average": ("Bình quân vùng", "Regional average"),
-    "level": ("Mức cảnh báo", "Level"),
-    "lagging": ("Đề án chậm", "Lagging proposals"),
-    "total": ("Tổng cộng", "Total"),
-    "totals_by_region": ("Tổng theo vùng", "Totals by region"),
-    "grid": ("Bản đồ mức cảnh báo", "Map of levels"),
-    "chart_rate": ("Tỷ lệ giải ngân so với kỳ vọng", "Disbursement rate against expected"),
-    "chart_rate_desc": (
-        "Mỗi thanh là tỷ lệ giải ngân của một tỉnh; vạch đen là tỷ lệ kỳ vọng.",
-        "Each bar is a province's disbursement rate; the black tick is the expected rate.",
-    ),
-    "normal": ("Bình thường", "Normal"),
-    "watch": ("Theo dõi", "Watch"),
-    "warning": ("Cảnh báo", "Warning"),
-    "critical": ("Nghiêm trọng", "Critical"),
-    "no_rows": ("Không có dữ liệu.", "Nothing to show."),
-    "cumulative": ("Giải ngân lũy kế theo tháng", "Cumulative disbursement by month"),
-    "cumulative_desc": (
-        "Đường liền: đã giải ngân lũy kế; đường đứt: theo đường kỳ vọng.",
-        "Solid line: disbursed to date; dashed line: the expected curve.",
-    ),
-    "plans": ("Kế hoạch vốn theo nguồn", "Plans by fund"),
-    "version": ("Phiên bản", "Version"),
-    "decision": ("Quyết định", "Decision"),
-    "previous_year": ("Năm trước", "Previous year"),
-    "change": ("Thay đổi", "Change"),
-    "by_state": ("Đề án theo trạng thái", "Proposals by state"),
-    "state": ("Trạng thái", "State"),
-    "count": ("Số lượng", "Count"),
-    "lagging_reasons": ("Đề án chậm và lý do", "Lagging proposals and reasons"),
-    "reason": ("Lý do", "Reason"),
-    "title": ("Tên đề án", "Title"),
-    "activity": ("Hoạt động", "Activity"),
-    "requested": ("Đề nghị", "Requested"),
-    "approved": ("Phê duyệt", "Approved"),
-    "contract": ("Hợp đồng", "Contract"),
-    "timeline": ("Diễn biến", "Timeline"),
-    "when": ("Thời điểm", "When"),
-    "who": ("Nguồn", "Who"),
-    "event": ("Sự kiện", "Event"),
-    "before": ("Trước", "Before"),
-    "after": ("Sau", "After"),
-    "tranches": ("Các đợt thanh toán", "Tranches"),
-    "due_on": ("Hạn", "Due"),
-    "amount": ("Số tiền", "Amount"),
-    "status": ("Tình trạng", "Status"),
-    "ledger": ("Sổ chi", "Ledger"),
-    "kind": ("Loại", "Kind"),
-    "voucher": ("Chứng từ", "Voucher"),
-    "on": ("Ngày", "Date"),
-    "outputs": ("Kết quả so với mục tiêu", "Outputs against targets"),
-    "measure": ("Chỉ tiêu", "Measure"),
-    "target": ("Mục tiêu", "Target"),
-    "achieved": ("Đạt được", "Achieved"),
-    "share": ("Tỷ lệ đạt", "Share"),
-    "funding": ("Kinh phí", "Funding"),
-    "conference": ("Số liệu hội nghị 2016", "The 2016 conference's figures"),
-    "report_says": ("Báo cáo ghi", "The report says"),
-    "we_have": ("Hệ thống tính", "grantflow has"),
-    "matches": ("Khớp", "Matches"),
-    "open_alerts": ("Cảnh báo đang mở", "Open alerts"),
-    "silences": ("Tạm dừng thông báo", "Silences"),
-    "new_silence": ("Tạm dừng thông báo cho một tỉnh", "Silence a province"),
-    "starts": ("Từ", "From"),
-    "ends": ("Đến", "Until"),
-    "comment": ("Ghi chú", "Comment"),
-    "create": ("Tạo", "Create"),
-    "expire": ("Kết thúc ngay", "Expire now"),
-    "deliveries": ("Nhật ký gửi thư", "Deliveries log"),
-    "recipient": ("Người nhận", "Recipient"),
-    "subject": ("Tiêu đề", "Subject"),
-    "sent_at": ("Gửi lúc", "Sent at"),
-    "dead_letters": ("Thư lỗi (dead letters)", "Dead letters"),
-    "code": ("Mã lỗi", "Code"),
-    "detail": ("Chi tiết", "Detail"),
-    "body": ("Nội dung", "Body"),
-    "redrive": ("Gửi lại", "Re-drive"),
-    "redrive_confirm": ("Xác nhận gửi lại thư lỗi", "Confirm the re-drive"),
-    "redrive_question": (
-        "Gửi lại nội dung này tới grantflow.lifecycle đúng một lần?",
-        "Publish this body to grantflow.lifecycle again, once?",
-    ),
-    "confirm": ("Xác nhận", "Confirm"),
-    "cancel": ("Hủy", "Cancel"),
-    "redriven": ("Đã gửi lại", "Re-driven"),
-    "outbox": ("Hàng đợi outbox theo dịch vụ", "Outbox backlog per service"),
-    "service": ("Dịch vụ", "Service"),
-    "backlog": ("Sự kiện chờ gửi", "Events waiting"),
-    "read_only": ("Chỉ xem", "Read only"),
-    "dev_sign_in": ("Đăng nhập phát triển", "Development sign-in"),
-    "dev_note": (
-        "Chỉ dùng khi phát triển: chọn một vai trò để nhận mã truy cập thử nghiệm.",
-        "Development only: pick a role to get a development token.",
-    ),
-    "role": ("Vai trò", "Role"),
-    "oidc_sign_in": ("Đăng nhập bằng tài khoản Bộ", "Sign in with the ministry account"),
-    "error_not_found": ("Không tìm thấy trang", "Page not found"),
-    "error_not_found_text": (
-        "Trang này không tồn tại hoặc nằm ngoài phạm vi của bạn.",
-        "This page does not exist or is outside what you may see.",
-    ),
-    "error_bad_input": ("Dữ liệu không hợp lệ", "Invalid input"),
-    "error_forbidden": ("Không được phép", "Not allowed"),
-    "error_failed": ("Đã có lỗi", "Something failed"),
-    "error_unavailable": ("Dịch vụ chưa sẵn sàng", "A service is not answering"),
-    "error_sign_in": ("Cần đăng nhập lại", "Please sign in again"),
-    "back": ("Về trang tổng quan", "Back to the overview"),
-    "province_officer": ("Cán bộ tỉnh", "Province officer"),
-    "central_officer": ("Cán bộ trung ương", "Central office"),
-    "finance": ("Tài chính", "Finance"),
-    "auditor": ("Kiểm toán", "Auditor"),
-    "months": (
-        "Th1 Th2 Th3 Th4 Th5 Th6 Th7 Th8 Th9 Th10 Th11 Th12",
-        "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec",
-    ),
-    "saved": ("Đã lưu.", "Saved."),
-    "all_provinces": ("Tất cả tỉnh", "All provinces"),
-}
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+import yaml
+
+from grantflow.reference import region_label
+from workspace.domain.export import Column, Table
+
+
+@cache
+def _data() -> dict[str, Any]:
+    return yaml.safe_load((files("workspace.views") / "words.yaml").read_text("utf-8"))
 
 
 def word(key: str, lang: str) -> str:
-    pair = WORDS.get(key)
+    """`word("overview", "en") == "Overview"`; an unknown key as is."""
+    pair = _data()["words"].get(key)
     if pair is None:
         return key
-    return pair[1] if lang == "en" else pair[0]
+    return str(pair[1] if lang == "en" else pair[0])
+
+
+def region_name(region: str | None, lang: str) -> str | None:
+    """A region's or grouping's name in the visitor's language (None stays None)."""
+    return region_label(region, lang) if region else None
+
+
+@cache
+def columns(spec: str) -> tuple[Column, ...]:
+    """The columns of the table `spec` of words.yaml (`key as column` entries renamed)."""
+    found = []
+    for entry in _data()["tables"][spec]:
+        key, _, header = (part.strip() for part in entry.partition(" as "))
+        c = _data()["columns"][header or key]
+        found.append(Column(key, c["vi"], c["en"], c.get("kind", "text")))
+    return tuple(found)
+
+
+def table(name: str, rows: list[dict[str, Any]], spec: str | None = None) -> Table:
+    """A page's table `name` holding `rows`, with the columns of words.yaml's `spec` (`name`
+    unless said)."""
+    return Table(name, list(columns(spec or name)), rows)

@@ -9,7 +9,8 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from grantflow import formatting
-from workspace.domain.export import Column, Table
+from workspace.adapters.assets import Assets
+from workspace.domain.export import Column
 from workspace.errors import PageError
 from workspace.views.i18n import word
 
@@ -42,7 +43,7 @@ def cell(column: Column, value: Any, lang: str) -> str:
 class Pages:
     """Renders the workspace's templates; one instance per process (bootstrap)."""
 
-    def __init__(self, dev_sign_in: bool, oidc: bool) -> None:
+    def __init__(self, dev_sign_in: bool, oidc: bool, assets: Assets) -> None:
         self.env = Environment(
             loader=PackageLoader("workspace", "templates"),
             autoescape=select_autoescape(["html"]),
@@ -51,8 +52,10 @@ class Pages:
         )
         self.dev_sign_in = dev_sign_in
         self.oidc = oidc
+        self.htmx = assets.url("htmx.org")
 
-    def render(self, template: str, visitor: Any, **context: Any) -> str:
+    def render(self, template: str, visitor: Any, partial: bool = False, **context: Any) -> str:
+        """The page; `partial`, only its main content (what htmx swaps in)."""
         lang = visitor.lang
 
         def t(key: str) -> str:
@@ -72,12 +75,10 @@ class Pages:
             "dev_sign_in": self.dev_sign_in,
             "oidc": self.oidc,
             "today": date.today().isoformat(),
+            "htmx": self.htmx,
+            "layout": "partial.html" if partial else "base.html",
         }
         return self.env.get_template(template).render(**helpers, **context)
 
-    def error(self, error: PageError, visitor: Any) -> str:
-        return self.render("error.html", visitor, error=error)
-
-
-def table_context(table: Table) -> dict[str, Any]:
-    return {"table": table}
+    def error(self, error: PageError, visitor: Any, partial: bool = False) -> str:
+        return self.render("error.html", visitor, partial, error=error)

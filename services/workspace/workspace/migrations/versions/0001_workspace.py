@@ -1,19 +1,13 @@
-"""The workspace owns no tables: its first revision is empty, so that it migrates, versions
-and ships like every other service (`grantflow migrate`).
+"""The workspace owns no tables: its one revision changes nothing, so that it migrates,
+versions and ships like every other service (`grantflow migrate`). Revision ID: 0001."""
 
-Revision ID: 0001
-Revises:
-"""
-
-revision = "0001"
-down_revision = None
-branch_labels = None
-depends_on = None
+revision, down_revision = "0001", None
+branch_labels = depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    """Nothing to create."""
 
 
 def downgrade() -> None:
-    pass
+    """Nothing to drop."""

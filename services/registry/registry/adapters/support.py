@@ -1,15 +1,12 @@
-"""Who received what: the registry's copy of support, built from other services' events.
+"""The registry's copy of support: one row per proposal (amounts, outcome) and the
+beneficiaries it names, written from the proposals' and disbursement's domain events.
 
-The proposals service announces every proposal's lifecycle (with the beneficiaries it names)
-and the disbursement service every payment; the registry keeps one row per proposal (amounts,
-outcome) and its beneficiaries, so a beneficiary's whole history across years, funds and
-provinces is one query. Events may arrive in any order: each sets only the fields it carries,
-and the state follows the proposal's highest version.
+Events may arrive in any order: each sets only the fields it carries, and the state follows
+the proposal's highest version.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -17,21 +14,10 @@ from sqlalchemy.orm import Session
 
 from grantflow.contract import Envelope
 from grantflow.db import for_update, insert
-from grantflow.outcomes import Applied, Outcome
+from grantflow.trust import emitted_by
 from registry.adapters.tables import support, support_beneficiary
 
-PROPOSAL_EVENTS = (
-    "proposal_submitted",
-    "proposal_appraised",
-    "proposal_approved",
-    "proposal_rejected",
-    "contract_signed",
-    "progress_reported",
-    "proposal_accepted",
-    "proposal_settled",
-    "proposal_cancelled",
-)
-HANDLED = (*PROPOSAL_EVENTS, "disbursement_recorded")
+PROPOSAL_EVENTS = emitted_by("grantflow/proposals")
 KEYS = ("province", "year", "source_fund", "activity")
 # event -> {column: field of the event's data}
 AMOUNTS = {
@@ -47,15 +33,8 @@ AMOUNTS = {
 }
 
 
-def apply_events(session: Session, events: Sequence[Envelope]) -> list[Outcome]:
-    outcomes: list[Outcome] = []
-    for event in events:
-        record(session, event)
-        outcomes.append(Applied())
-    return outcomes
-
-
 def record(session: Session, event: Envelope) -> None:
+    """What `event` tells of its proposal's support, upserted in the caller's transaction."""
     d, pid = event.data, event.data["proposal_id"]
     query = select(support).where(support.c.proposal_id == pid)
     found = session.execute(for_update(session, query)).first()
@@ -73,10 +52,16 @@ def record(session: Session, event: Envelope) -> None:
         row["paid_vnd"] = max(row["paid_vnd"], d["paid_total_vnd"])
     if event.type == "proposal_submitted" and (newer or not found):
         row["cluster_id"] = d.get("cluster_id")
-        session.execute(delete(support_beneficiary).where(support_beneficiary.c.proposal_id == pid))
-        links = [{"proposal_id": pid, "beneficiary_id": b} for b in d.get("beneficiary_ids", [])]
-        if links:
-            session.execute(support_beneficiary.insert(), links)
+        _link(session, pid, d.get("beneficiary_ids", []))
     stmt = insert(session, support).values(row)
     changed = {k: stmt.excluded[k] for k in row if k != "proposal_id"}
     session.execute(stmt.on_conflict_do_update(index_elements=["proposal_id"], set_=changed))
+
+
+def _link(session: Session, proposal_id: str, beneficiary_ids: list[str]) -> None:
+    """The beneficiaries the proposal names, as its latest submission names them."""
+    link = support_beneficiary
+    session.execute(delete(link).where(link.c.proposal_id == proposal_id))
+    rows = [{"proposal_id": proposal_id, "beneficiary_id": b} for b in beneficiary_ids]
+    if rows:
+        session.execute(link.insert(), rows)

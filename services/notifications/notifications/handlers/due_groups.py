@@ -16,18 +16,14 @@ from notifications.adapters import (
     recipient_store,
     silence_store,
 )
-from notifications.clock import now_utc
-from notifications.content import compose
-from notifications.deliveries import delivery_row
 from notifications.domain.planning import Email, Held, plan_group
-from notifications.notifier import Kit
+from notifications.handlers.mail import Mail, Planned, delivery_row
 
 GROUPS_PER_FLUSH = 50
 
 
-def flush(session: Session, kit: Kit, now: datetime | None = None) -> int:
+def flush(session: Session, mail: Mail, now: datetime) -> int:
     """Plan every due group (each locked, SKIP LOCKED); returns the emails planned."""
-    now = now or now_utc()
     keys = group_store.claim_due_groups(session, now, GROUPS_PER_FLUSH)
     if not keys:
         session.commit()
@@ -43,47 +39,39 @@ def flush(session: Session, kit: Kit, now: datetime | None = None) -> int:
             silences,
             group_store.notices(session, key),
             now,
-            kit.repeat_interval,
-            kit.domain,
+            mail.repeat_interval,
+            mail.domain,
         )
         planned += delivery_store.add_deliveries(
-            session, [_alert_row(kit, e, now) for e in plan.emails]
+            session, [_alert_row(mail, e, now) for e in plan.emails]
         )
         group_store.save_notices(session, key, plan.notices)
         silence_store.add_held(session, [_held_row(h, now) for h in plan.held])
         alert_store.resolve(session, plan.to_resolve, now)
         next_due = plan.next_due
         if next_due is not None and next_due <= now:  # never spin on a past time
-            next_due = now + kit.flush_interval
+            next_due = now + mail.flush_interval
         group_store.set_due(session, key, next_due, now)
     session.commit()
     return planned
 
 
-def _alert_row(kit: Kit, e: Email, now: datetime) -> dict[str, Any]:
-    rendered = kit.renderer.alert_email(e, now)
-    raw = compose(
-        rendered, kit.sender, e.recipient, e.message_id, now, e.in_reply_to, e.references, e.group
+def _alert_row(mail: Mail, e: Email, now: datetime) -> dict[str, Any]:
+    told = [a.fingerprint for a in (*e.firing, *e.resolved)]
+    planned = Planned(
+        e.key, e.message_id, e.kind, e.recipient, told, e.group, e.in_reply_to, e.references
     )
-    return delivery_row(
-        key=e.key,
-        message_id=e.message_id,
-        kind=e.kind,
-        group=e.group,
-        recipient=e.recipient,
-        subject=rendered.subject,
-        raw=raw,
-        now=now,
-        alerts=[a.fingerprint for a in (*e.firing, *e.resolved)],
-    )
+    return delivery_row(mail, planned, mail.renderer.alert_email(e, now), now)
 
 
 def _held_row(h: Held, now: datetime) -> dict[str, Any]:
-    return {
-        "fingerprint": h.alert.fingerprint,
-        "recipient_id": h.recipient.id,
-        "silence_id": h.silence.id,
-        "episode": h.alert.episode,
-        "level": h.alert.level.label,
-        "held_at": now,
-    }
+    """What a silence held back: the alert's episode and level, from whom, by which silence."""
+    alert = h.alert
+    return dict(
+        fingerprint=alert.fingerprint,
+        episode=alert.episode,
+        level=alert.level.label,
+        recipient_id=h.recipient.id,
+        silence_id=h.silence.id,
+        held_at=now,
+    )

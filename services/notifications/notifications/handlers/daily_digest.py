@@ -10,21 +10,16 @@ from sqlalchemy.orm import Session
 
 from grantflow.formatting import VIETNAM_TIME
 from notifications.adapters import alert_store, delivery_store, recipient_store, silence_store
-from notifications.clock import now_utc
-from notifications.content import compose
-from notifications.deliveries import delivery_row
 from notifications.domain.planning import plan_digest
-from notifications.notifier import Kit
+from notifications.handlers.mail import Mail, Planned, delivery_row
 
 
-def queue_digests(
-    session: Session, kit: Kit, now: datetime | None = None, on: date | None = None
-) -> list[str]:
-    """Plan today's digests (once the digest hour has passed, Vietnam time); returns ids."""
-    now = now or now_utc()
+def queue_digests(session: Session, mail: Mail, now: datetime, on: date | None = None) -> list[str]:
+    """Plan the digests of `on` (default: today, once the digest hour has passed, Vietnam
+    time); returns the ids of the recipients queued."""
     local = now.astimezone(VIETNAM_TIME)
     if on is None:
-        if local.hour < kit.digest_hour:
+        if local.hour < mail.digest_hour:
             return []
         on = local.date()
     people = [r for r in recipient_store.recipients(session) if r.digest]
@@ -37,25 +32,12 @@ def queue_digests(
     for r in people:
         if keys[r.id] in done:
             continue
-        digest = plan_digest(r, alerts, silences, on, since, now, kit.domain)
+        digest = plan_digest(r, alerts, silences, on, since, now, mail.domain)
         if digest is None:
             continue
-        rendered = kit.renderer.digest(digest, now)
-        raw = compose(rendered, kit.sender, r, digest.message_id, now)
-        fps = sorted({a.fingerprint for a in (*digest.firing, *digest.started, *digest.resolved)})
-        rows.append(
-            delivery_row(
-                key=digest.key,
-                message_id=digest.message_id,
-                kind="digest",
-                group=None,
-                recipient=r,
-                subject=rendered.subject,
-                raw=raw,
-                now=now,
-                alerts=fps,
-            )
-        )
+        told = sorted({a.fingerprint for a in (*digest.firing, *digest.started, *digest.resolved)})
+        planned = Planned(digest.key, digest.message_id, "digest", r, told)
+        rows.append(delivery_row(mail, planned, mail.renderer.digest(digest, now), now))
         queued.append(r.id)
     delivery_store.add_deliveries(session, rows)
     session.commit()

@@ -16,16 +16,16 @@ from grantflow.audit import Change
 from grantflow.contract import Envelope
 from grantflow.outcomes import Applied, Outcome
 from notifications.adapters import alert_store, group_store
-from notifications.clock import now_utc
 from notifications.domain.alerts import Urgency, signal_of, transition
 from notifications.domain.model import Alert
 
 
-def apply_events(session: Session, events: Sequence[Envelope], group_wait: float) -> list[Outcome]:
+def apply_events(
+    session: Session, events: Sequence[Envelope], group_wait: float, now: datetime
+) -> list[Outcome]:
     """Apply a batch in order. An event that carries no alert is applied as a no-op."""
-    now = now_utc()
     signals = [signal_of(e.type, e.data, e.version) for e in events]
-    group_store.lock_groups(session, (s.province for s in signals if s), now)
+    group_store.lock_groups(session, (s.scope.province for s in signals if s), now)
     current = alert_store.load_alerts(session, (s.fingerprint for s in signals if s))
     changed: dict[str, tuple[Alert, str]] = {}
     due: dict[str, datetime] = {}

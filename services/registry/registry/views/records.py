@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
+from grantflow.db import page
 from grantflow.reference import province as province_named
 from grantflow.reference import region_members
 from registry.adapters.tables import (
@@ -56,15 +57,9 @@ def search_beneficiaries(
     conditions += [t.c[k] == filters[k] for k in ("tax_code", "province", "kind") if filters.get(k)]
     if provinces is not None:
         conditions.append(t.c.province.in_(provinces))
-    total = session.execute(select(func.count()).select_from(t).where(*conditions)).scalar_one()
-    rows = session.execute(
-        select(t)
-        .where(*conditions)
-        .order_by(t.c.search_name, t.c.beneficiary_id)
-        .limit(limit)
-        .offset(offset)
-    )
-    return [_beneficiary(r) for r in rows], int(total)
+    order = [t.c.search_name, t.c.beneficiary_id]
+    rows, total = page(session, t, conditions, order, limit, offset)
+    return [_beneficiary(r) for r in rows], total
 
 
 def beneficiary_detail(session: Session, beneficiary_id: str) -> dict[str, Any] | None:
@@ -133,18 +128,20 @@ def clusters(
     rows = session.execute(
         select(c).where(*conditions).order_by(c.c.province, c.c.cluster_id)
     ).all()
-    items = [
-        {
-            "cluster_id": r.cluster_id,
-            "name": r.name,
-            "province": r.province,
-            "area_ha": hectares(r.area_ha_hundredths),
-            "status": r.status,
-            "occupancy_percent": r.occupancy_percent,
-        }
-        for r in rows
-    ]
+    items = [cluster_item(r) for r in rows]
     return {"items": items, "total_area_ha": hectares(sum(r.area_ha_hundredths for r in rows))}
+
+
+def cluster_item(r: Any) -> dict[str, Any]:
+    """A cluster as the API and the open data show it: its area in hectares, not hundredths."""
+    return {
+        "cluster_id": r.cluster_id,
+        "name": r.name,
+        "province": r.province,
+        "area_ha": hectares(r.area_ha_hundredths),
+        "status": r.status,
+        "occupancy_percent": r.occupancy_percent,
+    }
 
 
 def collaborator_coverage(session: Session, region: str, as_of: date) -> dict[str, Any]:

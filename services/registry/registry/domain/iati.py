@@ -3,7 +3,8 @@
 Each proposal is an activity of the Ministry of Industry and Trade (reporting and funding
 organisation) implemented by the province's industrial-promotion centre, in Việt Nam, with its
 planned dates and, once approved, a committed budget in dong. The XML has no timestamp, so
-unchanged data gives the same bytes.
+unchanged data gives the same bytes. IATI 2.03 needs one activity at least (`iati-activities`
+holds 1..n `iati-activity`), so with no national proposal there is no file (None).
 """
 
 from __future__ import annotations
@@ -36,14 +37,18 @@ def _narrative(parent: ET.Element, tag: str, text: str, **attrs: str) -> ET.Elem
     return element
 
 
-def activities(proposals: list[dict[str, Any]], awards: list[dict[str, Any]]) -> bytes:
+def activities(proposals: list[dict[str, Any]], awards: list[dict[str, Any]]) -> bytes | None:
+    """The activities' XML; None when no proposal is of the national fund (IATI wants one)."""
     approved = {a["proposal_id"]: a for a in awards}
+    national = [p for p in proposals if p["source_fund"] == "national"]
+    if not national:
+        return None
     root = ET.Element("iati-activities", {"version": "2.03"})
-    for p in proposals:
-        if p["source_fund"] == "national":
-            _activity(root, p, approved.get(p["proposal_id"]))
+    for p in national:
+        _activity(root, p, approved.get(p["proposal_id"]))
     ET.indent(root)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+    xml: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return xml + b"\n"
 
 
 def _activity(root: ET.Element, p: dict[str, Any], award: dict[str, Any] | None) -> None:

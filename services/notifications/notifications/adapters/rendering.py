@@ -1,33 +1,31 @@
-"""What an email says and how it is put together: Jinja2 templates, then an RFC 5322 message.
+"""What an email says: Jinja2 templates (`adapters/templates/`) rendered for one recipient.
 
 Each email has a plain-text and an HTML part, in the recipient's language (templates
 `<name>.<vi|en>.<txt|html>.j2`). The subject is set by the text template (`{% set subject %}`).
-Every header value goes through `clean_header`; addresses are `Address` objects.
+`notifications.domain.message.compose` then makes the message that is sent.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.policy import SMTP
-from email.utils import format_datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from grantflow.formatting import day, moment, number, percent, vnd, vnd_short
 from grantflow.reference import province, region_label
-from notifications.domain.headers import address, clean_header, folded
+from notifications.domain.headers import clean_header
 from notifications.domain.links import workspace_link
-from notifications.domain.model import Alert, Recipient
+from notifications.domain.message import Rendered
+from notifications.domain.model import Alert
 from notifications.domain.planning import Digest, Email
-from notifications.i18n import Labels
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+LANGUAGE_ORDER = ("vi", "en")  # the order of the words in templates/labels.yaml
 REPORT_PATH = "/api/v1/reports/provinces"
 COLOURS = {
     "normal": "#2b8a3e",
@@ -37,13 +35,6 @@ COLOURS = {
     "resolved": "#2b8a3e",
     "digest": "#1e3a8a",
 }
-
-
-@dataclass(frozen=True, slots=True)
-class Rendered:
-    subject: str
-    text: str
-    html: str
 
 
 def province_name(code: str, on: date, data: Any = None) -> str:
@@ -82,6 +73,34 @@ def view(
         "is_new": a.fingerprint in news,
         "silenced": a.fingerprint in silenced,
     }
+
+
+@cache
+def words() -> dict[str, dict[str, list[str]]]:
+    """The words for codes, ``{"level": {"warning": ["Cảnh báo", "Warning"], ...}, ...}``."""
+    loaded: dict[str, dict[str, list[str]]] = yaml.safe_load(
+        (TEMPLATES / "labels.yaml").read_text(encoding="utf-8")
+    )
+    return loaded
+
+
+class Labels:
+    """``t.level["warning"]`` in a template; an unknown code shows as itself, an unknown
+    language as Vietnamese."""
+
+    def __init__(self, lang: str) -> None:
+        self._index = LANGUAGE_ORDER.index(lang) if lang in LANGUAGE_ORDER else 0
+
+    def __getattr__(self, name: str) -> _Lookup:
+        table = words().get(name)
+        if table is None:
+            raise AttributeError(name)
+        return _Lookup({code: said[self._index] for code, said in table.items()})
+
+
+class _Lookup(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return str(key)
 
 
 class Renderer:
@@ -161,33 +180,3 @@ def _link_of(renderer: Renderer, a: Alert | None, on: date | None = None) -> str
 def _reported(alerts: tuple[Alert, ...]) -> Alert:
     """The report to link: the province alert's scope, else the first alert's."""
     return next((a for a in alerts if a.is_state), alerts[0])
-
-
-def compose(
-    rendered: Rendered,
-    sender: Address,
-    to: Recipient,
-    message_id: str,
-    now: datetime,
-    in_reply_to: str | None = None,
-    references: tuple[str, ...] = (),
-    group: str | None = None,
-) -> bytes:
-    """The message as it goes on the wire (CRLF line ends, quoted-printable UTF-8 parts)."""
-    msg = EmailMessage(policy=SMTP)
-    msg.set_raw("Subject", folded("Subject", rendered.subject))
-    msg["From"] = Address(clean_header(sender.display_name, 200), addr_spec=sender.addr_spec)
-    msg["To"] = address(to.name, to.email)
-    msg["Date"] = format_datetime(now)
-    msg["Message-ID"] = clean_header(message_id)
-    if in_reply_to:
-        msg["In-Reply-To"] = clean_header(in_reply_to)
-        msg["References"] = clean_header(" ".join(references or (in_reply_to,)))
-    msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies to an alert
-    msg["X-Auto-Response-Suppress"] = "All"
-    msg["Content-Language"] = clean_header(to.language)
-    if group:
-        msg["X-Grantflow-Group"] = clean_header(group)
-    msg.set_content(rendered.text, subtype="plain", charset="utf-8", cte="quoted-printable")
-    msg.add_alternative(rendered.html, subtype="html", charset="utf-8", cte="quoted-printable")
-    return msg.as_bytes()

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from grantflow.audit import Acting
 from grantflow.errors import Refused
 from notifications.adapters import group_store, recipient_store, silence_store
-from notifications.clock import now_utc
+from notifications.adapters.addresses import checked_email
 from notifications.domain.model import Recipient, Silence
 from notifications.domain.validation import Invalid, recipient_from, silence_from
 
@@ -32,7 +32,7 @@ def _writable(raw: Any) -> Any:
 
 def _recipient(raw: Any, rid: str, origin: str) -> Recipient:
     try:
-        return recipient_from(_writable(raw), rid, origin)
+        return recipient_from(_writable(raw), rid, origin, checked_email)
     except Invalid as exc:
         raise Refused("invalid_recipient", str(exc)) from None
 
@@ -43,20 +43,17 @@ def _wake_firing_groups(session: Session, now: datetime) -> None:
         group_store.bring_forward(session, key, now)
 
 
-def _recorded(by: Acting | None, session: Session, action: str, subject: str, *states: Any) -> None:
+def _recorded(
+    by: Acting | None,
+    session: Session,
+    action: str,
+    subject: str,
+    *states: Recipient | Silence | None,
+) -> None:
+    """Into the audit trail: the recipient's or silence's fields before and after."""
     if by is not None:
-        before, after = (None if x is None else _state(x) for x in states)
+        before, after = (None if x is None else x.fields() for x in states)
         by.changed(session, action, subject, before, after)
-
-
-def _state(thing: Recipient | Silence) -> dict[str, Any]:
-    from notifications.views import recipient_json, silence_json
-
-    if isinstance(thing, Recipient):
-        return recipient_json(thing)
-    body = silence_json(thing, thing.starts_at)
-    body.pop("state", None)
-    return body
 
 
 def add_recipient(session: Session, raw: Any, now: datetime, by: Acting | None = None) -> Recipient:
@@ -104,9 +101,8 @@ def _owned_by_api(session: Session, rid: str) -> Recipient:
     return current
 
 
-def load_recipients_file(session: Session, path: Path, now: datetime | None = None) -> int:
+def load_recipients_file(session: Session, path: Path, now: datetime) -> int:
     """Make the file's recipients those of `path`; raises ValueError naming the bad entry."""
-    now = now or now_utc()
     wanted = parse_recipients_file(path)
     for attempt in range(2):  # replicas starting together race on the same rows once
         try:
@@ -131,7 +127,7 @@ def parse_recipients_file(path: Path) -> list[Recipient]:
         email = item.get("email", "") if isinstance(item, dict) else ""
         rid = str(uuid.uuid5(FILE_NAMESPACE, str(email).strip().lower()))
         try:
-            found.append(recipient_from(item, rid, "file"))
+            found.append(recipient_from(item, rid, "file", checked_email))
         except Invalid as exc:
             raise ValueError(f"{path}: recipient {number}: {exc}") from None
     emails = [r.email for r in found]
