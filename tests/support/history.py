@@ -4,15 +4,18 @@ totals per province it implies.
 Every proposal of 2019 is submitted, appraised, approved, contracted with two tranches and
 advanced 70 %, reported on; then, by its number: settled below what was paid (a refund due),
 settled with the balance paid after the settlement, settled with part still owed, recoverable
-and repaid, or cancelled. The Treasury's payments go straight to the disbursement service;
-the rest through the proposals service: the two paths race, as in the issue (final payment
-on 10/11, settlement on 20/11).
+and repaid, or cancelled (in progress, or after its acceptance and final payment). The
+Treasury's payments go straight to the disbursement service; the rest through the proposals
+service: the two paths race, as in the issue (final payment on 10/11, settlement on 20/11).
 
-The shuffle is per proposal and across the paths: each proposal's payments and repayments
-land anywhere among its proposal events, before its contract, between its acceptance and its
-settlement, after its cancellation. The proposal events keep their sender's order (the
-proposals service's own early events are tested on their own); plans and their adjustments
-are shuffled together.
+The shuffle is of every event of a proposal (`every_event`), across the paths and within
+each: its submission may come last, its contract after its cancellation, its payments
+anywhere; or of its payments and repayments only, among its proposal events in their
+sender's order. Each plan has its approval and one or two adjustments, shuffled too (the
+later-dated adjustment is the plan in force whatever order they come in). The blocks (a
+proposal's events, a plan's) are then interleaved a few dozen at a time, so that a proposal's
+events stay within seconds of each other in the stream (the retry window) while others' come
+between them.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ PROVINCES = ("74", "75", "77", "79", "80", "82", "83", "86", "87", "89")
 KINDS = ("refund", "refund", "refund", "balance_after", "balance_after", "owed", "recoverable")
 KINDS += ("cancelled", "interim_refund", "exact")
 SETTLED_ON, ACCEPTED_ON, CANCELLED_ON = "2019-11-20", "2019-10-30", "2019-07-01"
+LATE_CANCELLED_ON = "2019-11-05"
 
 
 @dataclass
@@ -43,12 +47,24 @@ class Totals:
 
 @dataclass
 class History:
-    blocks: list[list[dict[str, Any]]]  # each proposal's events, shuffled; plans at the end
+    blocks: list[list[dict[str, Any]]]  # each proposal's events, shuffled; each plan's too
+    seed: int = 12
     totals: dict[str, Totals] = field(default_factory=lambda: defaultdict(Totals))
     final_payments: int = 0
 
-    def events(self) -> list[dict[str, Any]]:
-        return [e for block in self.blocks for e in block]
+    def events(self, spread: int = 25) -> list[dict[str, Any]]:
+        """Every block's events, blocks interleaved `spread` at a time in a random merge
+        (each block keeps its own shuffled order)."""
+        rng = random.Random(self.seed)
+        blocks = list(self.blocks)
+        rng.shuffle(blocks)
+        out: list[dict[str, Any]] = []
+        for start in range(0, len(blocks), spread):
+            group = [list(b) for b in blocks[start : start + spread]]
+            turns = [i for i, b in enumerate(group) for _ in b]
+            rng.shuffle(turns)
+            out += [group[i].pop(0) for i in turns]
+        return out
 
 
 def _event(kind: str, source: str, on: str, data: dict[str, Any], n: list[int]) -> dict:
@@ -67,30 +83,41 @@ def _event(kind: str, source: str, on: str, data: dict[str, Any], n: list[int]) 
     return body
 
 
-def history(proposals: int, seed: int = 12) -> History:
+def history(proposals: int, seed: int = 12, every_event: bool = False) -> History:
+    """`every_event`: each proposal's events in any order; else its proposal events keep
+    their sender's order (for a test of that order, tests/e2e/test_replicas.py) and only its
+    payments and repayments are shuffled in among them."""
     rng, n = random.Random(seed), [0]
-    h = History([])
+    h = History([], seed)
     for i in range(proposals):
-        h.blocks.append(_proposal(i, rng, n, h))
-    plans = []
-    for code in PROVINCES:
+        h.blocks.append(_proposal(i, rng, n, h, every_event))
+    for k, code in enumerate(PROVINCES):
         for fund in ("national", "local"):
-            first = 50_000_000_000 + int(code) * 1_000_000
-            adjusted = first + 7_000_000_000
-            scope = {"province": code, "year": YEAR, "source_fund": fund}
-            plans.append(
-                _event("plan.approved", MINISTRY, "2019-01-15", scope | {"amount_vnd": first}, n)
-            )
-            plans.append(
-                _event("plan.adjusted", MINISTRY, "2019-07-15", scope | {"amount_vnd": adjusted}, n)
-            )
-            h.totals[code].allocated += adjusted
-    rng.shuffle(plans)  # an adjustment may come before its approval: retried until it is there
-    h.blocks.append(plans)
+            h.blocks.append(_plan(code, fund, k % 2 == 0, rng, n, h))
     return h
 
 
-def _proposal(i: int, rng: random.Random, n: list[int], h: History) -> list[dict[str, Any]]:
+def _plan(
+    code: str, fund: str, twice: bool, rng: random.Random, n: list[int], h: History
+) -> list[dict[str, Any]]:
+    """A plan's approval and its adjustments, shuffled: an adjustment may come before its
+    approval (retried until it is there), the later-dated one before the earlier."""
+    first = 50_000_000_000 + int(code) * 1_000_000
+    scope = {"province": code, "year": YEAR, "source_fund": fund}
+    plan = [_event("plan.approved", MINISTRY, "2019-01-15", scope | {"amount_vnd": first}, n)]
+    amounts = [("2019-07-15", first + 7_000_000_000)]
+    if twice:  # the second adjustment takes part of the first back
+        amounts.append(("2019-09-15", first + 3_000_000_000))
+    for on, amount in amounts:
+        plan.append(_event("plan.adjusted", MINISTRY, on, scope | {"amount_vnd": amount}, n))
+    h.totals[code].allocated += amounts[-1][1]
+    rng.shuffle(plan)
+    return plan
+
+
+def _proposal(
+    i: int, rng: random.Random, n: list[int], h: History, every_event: bool
+) -> list[dict[str, Any]]:
     code, kind = PROVINCES[(i + i // 10) % len(PROVINCES)], KINDS[i % 10]
     fund = ("national", "local")[(i // 10) % 2]
     pid, contract = f"KC{code}-{YEAR}-{i:05d}", 100_000_000 + (i % 97) * 1_000_000
@@ -116,26 +143,24 @@ def _proposal(i: int, rng: random.Random, n: list[int], h: History) -> list[dict
     ministry += [_progress(pid, code, f"2019-0{m}-20", 20 * (m - 4), n) for m in (5, 6)]
     treasury = [_paid(pid, advance, "advance", "2019-03-10", n)]
     paid, settled = advance, None
+    accepted = _event(
+        "proposal.accepted",
+        CENTRE.format(code),
+        ACCEPTED_ON,
+        {"proposal_id": pid, "accepted_on": ACCEPTED_ON},
+        n,
+    )
     if kind == "cancelled":
-        ministry.append(
-            _event(
-                "proposal.cancelled",
-                MINISTRY,
-                CANCELLED_ON,
-                {"proposal_id": pid, "reason": "Đơn vị rút đề án"},
-                n,
-            )
-        )
+        on, late = CANCELLED_ON, (i // 20) % 2 == 1
+        if late:  # accepted, the balance paid, then cancelled (the unit is dissolved)
+            on = LATE_CANCELLED_ON
+            ministry.append(accepted)
+            treasury.append(_paid(pid, rest, "final", "2019-11-01", n))
+            paid += rest
+        reason = {"proposal_id": pid, "reason": "Đơn vị rút đề án"}
+        ministry.append(_event("proposal.cancelled", MINISTRY, on, reason, n))
     else:
-        ministry.append(
-            _event(
-                "proposal.accepted",
-                CENTRE.format(code),
-                ACCEPTED_ON,
-                {"proposal_id": pid, "accepted_on": ACCEPTED_ON},
-                n,
-            )
-        )
+        ministry.append(accepted)
         if kind in ("refund", "exact", "recoverable"):
             treasury.append(_paid(pid, rest, "final", "2019-11-10", n))
             paid += rest
@@ -177,16 +202,11 @@ def _proposal(i: int, rng: random.Random, n: list[int], h: History) -> list[dict
     t.committed += paid if settled is None else settled
     t.refunded += max(0, paid - settled) if settled is not None else 0
     t.owed += max(0, settled - paid) if settled is not None else 0
-    return _shuffled(ministry, treasury, rng)
-
-
-def _shuffled(ministry: list[dict], treasury: list[dict], rng: random.Random) -> list[dict]:
-    """The proposal's events in a random order across the two paths: the Treasury's payments
-    and repayments anywhere among (and in any order with) the proposal events, which keep
-    their sender's order."""
     block = ministry + treasury
-    rng.shuffle(block)
-    slots = iter(ministry)
+    rng.shuffle(block)  # every event of the proposal, in any order
+    if every_event:
+        return block
+    slots = iter(ministry)  # the proposal events back in their sender's order
     return [next(slots) if e in ministry else e for e in block]
 
 

@@ -15,8 +15,9 @@ import pytest
 
 from disbursement.domain import rules
 from disbursement.domain.model import Commitment, Entry, EntryKind, Stage
-from grantflow.errors import Early, Refused
+from grantflow.errors import Refused
 from tests.support import money
+from tests.support.early import retrying
 
 CONTRACT = 150_000_000
 ADVANCE = CONTRACT * 70 // 100  # 105 M, the machinery cap
@@ -48,19 +49,14 @@ def apply(c: Commitment, event: dict[str, Any]) -> rules.Change:
 def run(c: Commitment, events: list[dict[str, Any]]) -> tuple[Commitment, list[Entry]]:
     """Apply in order, retrying what is early after the others (as the ingest does)."""
     entries: list[Entry] = []
-    waiting = list(events)
-    while waiting:
-        for event in waiting:
-            try:
-                change = apply(c, event)
-            except Early:
-                continue
-            c = change.aggregate  # type: ignore[assignment]
-            entries += change.entries
-            waiting.remove(event)
-            break
-        else:
-            raise AssertionError(f"stuck: {[e['type'] for e in waiting]}")
+
+    def step(event: dict[str, Any]) -> None:
+        nonlocal c
+        change = apply(c, event)
+        c = change.aggregate  # type: ignore[assignment]
+        entries.extend(change.entries)
+
+    retrying(events, step, lambda e: e["type"])
     return c, entries
 
 

@@ -31,12 +31,19 @@ def _plan_key(e: Envelope) -> Scope:
 
 
 def decide(
-    e: Envelope, plans: dict[str, Plan], commitments: dict[str, Commitment]
+    e: Envelope, plans: dict[str, list[Plan]], commitments: dict[str, Commitment]
 ) -> rules.Change | None:
     d = e.data
     if e.type in PLAN_TYPES:
-        key = _plan_key(e).key
-        return rules.approve_plan(plans.get(key), d, e.on, adjusted=e.type == "plan.adjusted")
+        versions = plans.get(_plan_key(e).key, [])
+        return rules.approve_plan(
+            versions[-1] if versions else None,
+            d,
+            e.on,
+            adjusted=e.type == "plan.adjusted",
+            at=e.time,
+            versions=versions,
+        )
     current = commitments.get(d["proposal_id"])
     match e.type:
         case "disbursement.made":
@@ -56,7 +63,7 @@ def decide(
 
 def apply_events(session: Session, events: Sequence[Envelope]) -> list[Outcome]:
     """Apply in order; load every plan and commitment once, write in a few statements."""
-    plans: dict[str, Plan] = repository.load_plans(
+    plans: dict[str, list[Plan]] = repository.load_plans(
         session, [_plan_key(e) for e in events if e.type in PLAN_TYPES]
     )
     commitments = repository.load_commitments(
@@ -78,9 +85,15 @@ def apply_events(session: Session, events: Sequence[Envelope]) -> list[Outcome]:
             outcomes.append(Applied())
             continue
         agg = change.aggregate
+        again: list[dict[str, Any]] = []  # later-dated plan versions recorded again
         if isinstance(agg, Plan):
-            plans[agg.key] = agg
-            plan_rows.append(_plan_row(agg, change.data["adjusted"], e, now))
+            for part in (change, *change.then):
+                version = part.aggregate
+                assert isinstance(version, Plan)
+                plans.setdefault(version.key, []).append(version)
+                plan_rows.append(_plan_row(version, part.data["adjusted"], e, now))
+                if version is not agg:
+                    again.append(_plan_event(part, version, e))
         else:
             commitments[agg.proposal_id] = changed[agg.proposal_id] = agg
             ledger_rows += repository.ledger_rows(agg, change.entries, e.id, now)
@@ -98,6 +111,9 @@ def apply_events(session: Session, events: Sequence[Envelope]) -> list[Outcome]:
                     time=e.time,
                 )
             )
+        outgoing += again
+        if isinstance(agg, Plan):
+            agg = plans[agg.key][-1]  # the plan in force, for the audit trail
         after = _state(agg)
         outcomes.append(
             Applied(() if after == before else (Audited(subject, before, after, _pid(agg)),))
@@ -110,12 +126,13 @@ def apply_events(session: Session, events: Sequence[Envelope]) -> list[Outcome]:
 
 
 def _before(
-    e: Envelope, plans: dict[str, Plan], commitments: dict[str, Commitment]
+    e: Envelope, plans: dict[str, list[Plan]], commitments: dict[str, Commitment]
 ) -> tuple[str, dict[str, Any] | None]:
     """What an event is about and its state before (for the audit trail)."""
     if e.type in PLAN_TYPES:
         key = _plan_key(e).key
-        return key, _state(plans.get(key))
+        versions = plans.get(key)
+        return key, _state(versions[-1] if versions else None)
     pid = e.data["proposal_id"]
     return pid, _state(commitments.get(pid))
 
@@ -143,6 +160,10 @@ def _pid(agg: Plan | Commitment) -> str | None:
 
 
 def _plan_row(p: Plan, adjusted: bool, e: Envelope, now: datetime) -> dict[str, Any]:
+    """A version's row: of the event `e`, or (recorded again after a late, earlier-dated
+    adjustment) of the event that decided it, as of that event's time."""
+    source, event_id = p.cause or (e.source, e.id)
+    p.cause = (source, event_id)
     return {
         "province": p.province,
         "year": p.year,
@@ -151,11 +172,18 @@ def _plan_row(p: Plan, adjusted: bool, e: Envelope, now: datetime) -> dict[str, 
         "amount_vnd": p.amount_vnd,
         "decision_no": p.decision_no,
         "adjusted": adjusted,
-        "event_id": e.id,
-        "source": e.source,
-        "occurred_at": e.time,
+        "event_id": event_id,
+        "source": source,
+        "occurred_at": p.at or e.time,
         "recorded_at": now,
     }
+
+
+def _plan_event(part: rules.Change, p: Plan, e: Envelope) -> dict[str, Any]:
+    """`plan_approved` of a later-dated version recorded again, timed as it was decided."""
+    return new_event(
+        "plan_approved", SOURCE, part.data, subject=p.key, version=p.version, time=p.at or e.time
+    )
 
 
 def raise_overdue(session: Session, as_of: date, grace_days: int) -> list[dict[str, Any]]:

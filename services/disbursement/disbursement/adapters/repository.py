@@ -6,47 +6,35 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, select, tuple_
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from disbursement.adapters.tables import commitment, ledger, notice, plan
 from disbursement.domain.model import Commitment, Entry, Line, Plan, Stage
-from grantflow.db import append, for_update, insert, lock_subjects
+from grantflow.db import append, for_update, insert, lock_subjects, utc
 from grantflow.domain import day
 
 # Plans ------------------------------------------------------------------------------------
 
 
-def load_plans(session: Session, keys: Iterable[tuple[str, int, str]]) -> dict[str, Plan]:
-    """The latest version of each plan, keyed "province:year:fund", held until the
-    transaction ends (versions are appended: two changes at once would take the same one)."""
+def load_plans(session: Session, keys: Iterable[tuple[str, int, str]]) -> dict[str, list[Plan]]:
+    """Every version of each plan in version order (the last is the latest recorded), keyed
+    "province:year:fund", held until the transaction ends (versions are appended: two changes
+    at once would take the same one); a late adjustment is placed among them by its date."""
     wanted = sorted(set(keys))
     if not wanted:
         return {}
     lock_subjects(session, plan.name, [f"{p}:{y}:{f}" for p, y, f in wanted])
-    latest = (
-        select(
-            plan.c.province, plan.c.year, plan.c.source_fund, func.max(plan.c.version).label("v")
-        )
-        .where(tuple_(plan.c.province, plan.c.year, plan.c.source_fund).in_(wanted))
-        .group_by(plan.c.province, plan.c.year, plan.c.source_fund)
-        .subquery()
-    )
     rows = session.execute(
-        select(plan).join(
-            latest,
-            and_(
-                plan.c.province == latest.c.province,
-                plan.c.year == latest.c.year,
-                plan.c.source_fund == latest.c.source_fund,
-                plan.c.version == latest.c.v,
-            ),
-        )
+        select(plan)
+        .where(tuple_(plan.c.province, plan.c.year, plan.c.source_fund).in_(wanted))
+        .order_by(plan.c.version)
     )
-    found = {}
+    found: dict[str, list[Plan]] = {}
     for r in rows:
         p = Plan(r.province, r.year, r.source_fund, r.amount_vnd, r.version, r.decision_no)
-        found[p.key] = p
+        p.at, p.cause = utc(r.occurred_at), (r.source, r.event_id)
+        found.setdefault(p.key, []).append(p)
     return found
 
 

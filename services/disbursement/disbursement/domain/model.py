@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
 from grantflow.domain import Scope
@@ -59,6 +59,8 @@ class Plan:
     amount_vnd: int
     version: int
     decision_no: str | None = None
+    at: datetime | None = None  # when the decision took effect: its event's time
+    cause: tuple[str, str] | None = None  # the (source, id) of the event that decided it
 
     @property
     def key(self) -> str:

@@ -5,7 +5,8 @@ acceptance, settlement and cancellation come through the proposals service. Eith
 first, so each rule here decides by the dates the events carry, never by their arrival:
 
 - before acceptance everything paid is an advance in substance, held to the advance cap; a
-  `payment` or `final` that needs the acceptance waits for it (`Early`, `not_accepted`);
+  `payment` or `final` that needs the acceptance waits for it (`Early`, `not_accepted`), also
+  on a cancelled contract, whose acceptance may arrive after the cancellation as history;
 - a settlement states what the contract finally cost: a payment dated on or before it was
   money already out (held to the contract, the refund due grows); one dated after it pays
   the balance still owed, up to the settled amount and no further (`over_settlement`);
@@ -31,7 +32,7 @@ def pay(
     paid_on = day(d["paid_on"])
     if existing is None:
         raise Early("unknown_commitment", f"no contract of proposal {pid} has been recorded yet")
-    if existing.stage == Stage.CONTRACTED and kind == "final":
+    if _awaits_acceptance(existing) and kind == "final":
         raise Early("not_accepted", f"a final payment of {pid} waits for its acceptance")
     c = to_change(existing)
     if voucher in c.vouchers:
@@ -80,6 +81,12 @@ def pay(
     return c, data, entries
 
 
+def _awaits_acceptance(c: Commitment) -> bool:
+    """Not accepted yet, and an acceptance may still come: the contract is open, or it was
+    cancelled and its acceptance, dated before the cancellation, may still be on its way."""
+    return c.accepted_on is None and c.stage in (Stage.CONTRACTED, Stage.CANCELLED)
+
+
 def _within_settlement(c: Commitment, amount: int, paid_on: date) -> None:
     """After the settlement's date only the balance still owed may be paid."""
     if c.settled_vnd is None or c.settled_on is None or paid_on <= c.settled_on:
@@ -115,7 +122,7 @@ def _within_advance_cap(c: Commitment, amount: int, kind: str, paid_on: date) ->
     before = c.advances_vnd if kind == "advance" else c.paid_vnd
     if before + amount <= cap:
         return
-    if kind != "advance" and c.stage == Stage.CONTRACTED:
+    if kind != "advance" and _awaits_acceptance(c):
         raise Early(
             "not_accepted",
             f"a {kind} of {c.proposal_id} beyond the advance cap waits for its acceptance",

@@ -8,8 +8,9 @@ arrive (a payment before its contract).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from disbursement.domain import payments
@@ -32,6 +33,9 @@ class Change:
     event: str | None  # None: recorded, announced by nobody (the proposals service already did)
     data: dict[str, Any] = field(default_factory=dict)
     entries: list[Entry] = field(default_factory=list)
+    # Plans: the versions that follow this one in the same change (the later-dated decisions
+    # recorded again after a late, earlier-dated adjustment; see `approve_plan`).
+    then: list[Change] = field(default_factory=list)
 
 
 def _lines(raw: list[dict[str, Any]] | None) -> list[Line]:
@@ -50,7 +54,19 @@ def plan_province(d: dict[str, Any], on: date) -> str:
     return code_on(code, on) or code
 
 
-def approve_plan(existing: Plan | None, d: dict[str, Any], on: date, adjusted: bool) -> Change:
+def approve_plan(
+    existing: Plan | None,
+    d: dict[str, Any],
+    on: date,
+    adjusted: bool,
+    at: datetime | None = None,
+    versions: Sequence[Plan] = (),
+) -> Change:
+    """A new version of the plan. The plan in force is the latest-dated decision, whatever
+    order they arrive in: an adjustment dated before one already recorded is appended as a
+    version of its own (what was in force from its date), and the later-dated decisions are
+    recorded again after it (`then`), each as of its own time, so that the latest version by
+    any date is the plan in force on that date."""
     code = plan_province(d, on)
     key = Scope(code, d["year"], d["source_fund"]).key
     if province(code, date(d["year"], 1, 1)) is None and province(code, on) is None:
@@ -59,25 +75,43 @@ def approve_plan(existing: Plan | None, d: dict[str, Any], on: date, adjusted: b
         raise Early("prerequisite_missing", f"plan {key} is adjusted before it was approved")
     if not adjusted and existing is not None:
         raise Refused("illegal_transition", f"plan {key} is already approved; send plan.adjusted")
-    plan = Plan(
-        code,
-        d["year"],
-        d["source_fund"],
-        d["amount_vnd"],
-        (existing.version if existing else 0) + 1,
-        d.get("decision_no"),
-    )
+    version = (existing.version if existing else 0) + 1
+    plan = Plan(code, d["year"], d["source_fund"], d["amount_vnd"], version, d.get("decision_no"))
+    plan.at = at
+    earlier = [v for v in versions if not _later(v, at)]
+    before = earlier[-1] if earlier else existing
+    change = _version(plan, before, adjusted, d)
+    previous = plan
+    for decided in _later_decisions(versions, at):
+        again = Plan(code, plan.year, plan.source_fund, decided.amount_vnd, previous.version + 1)
+        again.decision_no, again.at, again.cause = decided.decision_no, decided.at, decided.cause
+        change.then.append(_version(again, previous, True, {}))
+        previous = again
+    return change
+
+
+def _later(v: Plan, at: datetime | None) -> bool:
+    return at is not None and v.at is not None and v.at > at
+
+
+def _later_decisions(versions: Sequence[Plan], at: datetime | None) -> list[Plan]:
+    """The decisions dated after `at`, each once (its latest version), in date order."""
+    by_time = {v.at: v for v in sorted(versions, key=lambda v: v.version) if _later(v, at)}
+    return [by_time[t] for t in sorted(t for t in by_time if t is not None)]
+
+
+def _version(plan: Plan, before: Plan | None, adjusted: bool, d: dict[str, Any]) -> Change:
     data = {
         "province": plan.province,
         "year": plan.year,
         "source_fund": plan.source_fund,
         "amount_vnd": plan.amount_vnd,
-        "previous_amount_vnd": existing.amount_vnd if existing else None,
+        "previous_amount_vnd": before.amount_vnd if before else None,
         "plan_version": plan.version,
         "decision_no": plan.decision_no,
         "adjusted": adjusted,
     }
-    if code != d["province"]:  # the mapping, recorded in the event and the event log
+    if d and plan.province != d["province"]:  # the mapping, in the event and the event log
         data["province_as_sent"] = d["province"]
     return Change(plan, "plan_approved", data)
 
@@ -111,9 +145,14 @@ def commit(existing: Commitment | None, d: dict[str, Any]) -> Change:
         "recoverable": c.recoverable,
         "repayments": d["repayments"],
     }
-    return Change(
-        c, "commitment_recorded", data, [Entry(EntryKind.COMMITMENT, c.contract_vnd, c.signed_on)]
-    )
+    entries = [Entry(EntryKind.COMMITMENT, c.contract_vnd, c.signed_on)]
+    if d.get("cancelled_on"):
+        # The contract arrived after its proposal's cancellation (and is dated before it): it
+        # existed, and the cancellation released it as of its day; the payments made before
+        # that, recorded later, commit again what they used.
+        c.stage, c.cancelled_on = Stage.CANCELLED, day(d["cancelled_on"])
+        entries.append(Entry(EntryKind.RELEASE, c.contract_vnd, c.cancelled_on))
+    return Change(c, "commitment_recorded", data, entries)
 
 
 def _open(existing: Commitment | None, pid: str, *stages: Stage) -> Commitment:

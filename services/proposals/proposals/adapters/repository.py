@@ -35,6 +35,7 @@ DATE_FIELDS = {
     "progress_as_of",
     "accepted_on",
     "settled_on",
+    "closed_on",
 }
 LINE_FIELDS = {"tranches", "repayments"}
 
@@ -64,6 +65,8 @@ def from_row(row: Any) -> Proposal:
     for k in LINE_FIELDS:
         values[k] = [Line(date.fromisoformat(x["due_on"]), x["amount_vnd"]) for x in values[k]]
     values["state"] = State(values["state"])
+    if values.get("reached") is not None:
+        values["reached"] = State(values["reached"])
     return Proposal(proposal_id=row.proposal_id, **values)
 
 

@@ -3,6 +3,12 @@
 Each rule takes the proposal as it stands (None before submission) and the event's validated
 data, and returns the proposal after the event with the name and data of the domain event to
 announce. A broken rule raises `Refused` (never applicable) or `Early` (retry later).
+
+Events of one proposal come from several senders and may arrive in any order. A step before
+the one it needs is early; after a cancellation or a rejection, an event dated on or before it
+is history (`before_closing`): the contract existed, the progress was made. It is checked
+against where the proposal's history had got to, recorded and announced, and the proposal
+stays closed. One dated after the closing is refused.
 """
 
 from __future__ import annotations
@@ -173,6 +179,7 @@ def approve(existing: Proposal | None, d: dict[str, Any], on: date) -> Change:
 def reject(existing: Proposal | None, d: dict[str, Any], on: date) -> Change:
     p = require(existing, d["proposal_id"], State.SUBMITTED, State.IN_APPRAISAL, State.REVISION)
     before, p.closing_reason = p.state, d["reason"]
+    p.closed_on, p.reached = on, before
     return _move(p, State.REJECTED, "proposal_rejected", {"reason": d["reason"]}, before)
 
 
@@ -209,6 +216,8 @@ def sign_contract(existing: Proposal | None, d: dict[str, Any], on: date) -> Cha
         "recoverable": recoverable,
         "repayments": d.get("repayments", []),
     }
+    if p.closed_on is not None:  # a contract recorded after its proposal's cancellation
+        data["cancelled_on"] = p.closed_on.isoformat()
     return _move(p, State.CONTRACTED, "contract_signed", data, before)
 
 
@@ -277,17 +286,66 @@ def cancel(existing: Proposal | None, d: dict[str, Any], on: date) -> Change:
     open_states = [s for s in State if s not in TERMINAL]
     p = require(existing, d["proposal_id"], *open_states)
     before, p.closing_reason = p.state, d["reason"]
+    p.closed_on, p.reached = on, before
     return _move(p, State.CANCELLED, "proposal_cancelled", {"reason": d["reason"]}, before)
 
 
+DATE_FIELDS = ("signed_on", "approved_on", "accepted_on", "settled_on", "as_of")
+
+
+def dated(d: dict[str, Any], on: date) -> date:
+    """The day an event says it happened: its own date field, else its envelope's time."""
+    return next((day(d[k]) for k in DATE_FIELDS if k in d), on)
+
+
+# From which states each closing may come: what history may reach before it.
+CLOSED_FROM = {
+    State.CANCELLED: frozenset(s for s in State if s not in TERMINAL),
+    State.REJECTED: frozenset({State.SUBMITTED, State.IN_APPRAISAL, State.REVISION}),
+}
+CLOSING = {State.CANCELLED: "cancellation", State.REJECTED: "rejection"}
+
+
+def before_closing(rule: Rule) -> Rule:
+    """`rule`, which on a cancelled or rejected proposal takes an event dated on or before the
+    closing as history: checked against where the history had got to (`reached`; a step
+    before the one it needs is still early), recorded, announced with the closed state."""
+
+    def apply(existing: Proposal | None, d: dict[str, Any], on: date) -> Change:
+        if existing is None or existing.state not in CLOSED_FROM:
+            return rule(existing, d, on)
+        closed, closed_on = existing.state, existing.closed_on
+        pid, when, closing = d["proposal_id"], dated(d, on), CLOSING[existing.state]
+        if existing.reached is None or closed_on is None or when > closed_on:
+            raise Refused(
+                "illegal_transition",
+                f"proposal {pid} is {closed} since {closed_on}; this event, dated {when}, "
+                f"comes after the {closing}",
+            )
+        then = to_change(existing)
+        then.state = existing.reached
+        change = rule(then, d, on)
+        p, reached = change.proposal, change.proposal.state
+        if reached not in CLOSED_FROM[closed]:
+            raise Refused(
+                "illegal_transition",
+                f"proposal {pid} is {closed} since {closed_on}; it cannot have been "
+                f"{reached} before that: correct the {closing} or this event",
+            )
+        p.state, p.reached = closed, reached
+        return Change(p, closed, change.event, change.data)
+
+    return apply
+
+
 RULES: dict[str, Rule] = {
-    "proposal.submitted": submit,
-    "proposal.appraised": appraise,
-    "proposal.approved": approve,
+    "proposal.submitted": before_closing(submit),
+    "proposal.appraised": before_closing(appraise),
+    "proposal.approved": before_closing(approve),
     "proposal.rejected": reject,
-    "contract.signed": sign_contract,
-    "progress.reported": report_progress,
-    "proposal.accepted": accept,
-    "proposal.settled": settle,
+    "contract.signed": before_closing(sign_contract),
+    "progress.reported": before_closing(report_progress),
+    "proposal.accepted": before_closing(accept),
+    "proposal.settled": before_closing(settle),
     "proposal.cancelled": cancel,
 }

@@ -88,6 +88,10 @@ class Proposal:
     settled_vnd: int | None = None
     settled_on: date | None = None
     closing_reason: str | None = None
+    closed_on: date | None = None  # the day it was cancelled or rejected
+    # Where the proposal's history had got to when it was closed, carried forward by the
+    # events dated before the closing that arrive after it (see lifecycle.py).
+    reached: State | None = None
 
     @property
     def total_cost_vnd(self) -> int:

@@ -80,7 +80,12 @@ def disbursement(batch: Batch, e: Envelope) -> None:
     if d.get("settled_on"):
         _settlement_totals(batch, e, max(d["paid_on"], d["settled_on"]))
     row = batch.proposal(d["proposal_id"])
-    if row is not None and row["state"] == "cancelled" and row["closed_day"] is not None:
+    if (
+        row is not None
+        and row["state"] == "cancelled"
+        and row["closed_day"] is not None
+        and row["contract_vnd"] is not None  # else its release, still to come, counts it
+    ):
         batch.add_money(e, "commitment", d["amount_vnd"], date.fromordinal(row["closed_day"]))
 
 

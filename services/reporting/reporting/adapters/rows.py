@@ -24,7 +24,10 @@ from reporting.adapters.tables import money, progress, proposal
 __all__ = ["Batch", "day", "scope"]
 
 SUMMED = ("disbursed", "refund_due", "owed")  # the kinds of money line whose sum an event reads
-READS_MONEY = frozenset({"disbursement_recorded", "settlement_recorded", "proposal_cancelled"})
+READS_MONEY = frozenset(
+    # contract_signed: one recorded after its cancellation releases what was not disbursed
+    {"disbursement_recorded", "settlement_recorded", "proposal_cancelled", "contract_signed"}
+)
 READS_PROGRESS = frozenset({"progress_reported", "proposal_accepted"})
 COLUMNS = tuple(c.name for c in proposal.columns)
 
