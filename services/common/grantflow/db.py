@@ -41,17 +41,7 @@ def make_engine(url: str) -> Engine:
         # No pre-ping (a round trip per checkout, 2-4% of CPU): a connection the server
         # dropped fails its batch once, SQLAlchemy then discards the pool, and the batch is
         # redelivered or retried; recycling bounds how stale an idle connection gets.
-        # executemany of an upsert or UPDATE (which "insertmanyvalues" does not cover) is
-        # psycopg2's cursor.executemany, a round trip per row: 'values_plus_batch' sends
-        # them as pages of statements (execute_batch), plain INSERTs stay multi-row VALUES.
-        return create_engine(
-            parsed,
-            pool_size=10,
-            max_overflow=10,
-            pool_recycle=1800,
-            executemany_mode="values_plus_batch",
-            executemany_batch_page_size=500,
-        )
+        return create_engine(parsed, pool_size=10, max_overflow=10, pool_recycle=1800)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, connect_args={"timeout": 30})
