@@ -124,12 +124,12 @@ def save_commitments(session: Session, items: Sequence[Commitment]) -> None:
     ]
     stmt = insert(session, commitment)  # executemany: compiled once, cached
     keep = [c.name for c in commitment.c if c.name != "proposal_id"]
-    session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=["proposal_id"], set_={k: stmt.excluded[k] for k in keep}
-        ),
-        rows,
+    upsert = stmt.on_conflict_do_update(
+        index_elements=["proposal_id"], set_={k: stmt.excluded[k] for k in keep}
     )
+    # RETURNING: multi-row VALUES (insertmanyvalues), not a round trip per row as an upsert
+    # without it; one row per commitment (the callers pass a dict's values)
+    session.execute(upsert.returning(commitment.c.proposal_id), rows)
 
 
 # The ledger -------------------------------------------------------------------------------

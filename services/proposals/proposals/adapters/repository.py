@@ -91,7 +91,10 @@ def save(session: Session, proposals: Sequence[Proposal]) -> None:
     rows = [{**to_row(p), "created_at": now, "updated_at": now} for p in proposals]
     stmt = insert(session, proposal)  # executemany: compiled once, cached
     updated = {c: stmt.excluded[c] for c in (*KEY_COLUMNS, "detail", "updated_at")}
-    session.execute(stmt.on_conflict_do_update(index_elements=["proposal_id"], set_=updated), rows)
+    upsert = stmt.on_conflict_do_update(index_elements=["proposal_id"], set_=updated)
+    # RETURNING makes SQLAlchemy send the rows as multi-row VALUES (insertmanyvalues), which
+    # it does not do for an upsert without it: a round trip per row. One row per proposal.
+    session.execute(upsert.returning(proposal.c.proposal_id), rows)
 
 
 def record_history(session: Session, entries: Sequence[dict[str, Any]]) -> None:
