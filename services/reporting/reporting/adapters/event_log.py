@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import orjson
 import requests
 
 from grantflow.auth import client_headers
@@ -35,5 +36,5 @@ def _page(
         timeout=120,
     )
     r.raise_for_status()
-    body = r.json()
+    body = orjson.loads(r.content)  # the whole page in one decode, in the fetching thread
     return body["events"], body["next"]
