@@ -161,8 +161,9 @@ class Contract:
         if _has_float(event):
             return self.parse(json.dumps(event, ensure_ascii=False))
         event_type = event.get("type")
+        # every type's schema holds the envelope's (allOf cloudevent): one validation
         if not (
-            self._fast["cloudevent"].is_valid(event)
+            isinstance(event_type, str)
             and event_type in self.types
             and self._fast[event_type].is_valid(event)
         ):
@@ -254,12 +255,17 @@ def _check_text(text: str, where: str) -> None:
 
 
 def _has_float(value: Any) -> bool:
-    if isinstance(value, float):
-        return True
-    if isinstance(value, dict):
-        return any(_has_float(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_has_float(v) for v in value)
+    """True if any number in `value` was written with a fraction or an exponent."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is float:
+            return True
+        if kind is dict:
+            stack.extend(item.values())
+        elif kind is list:
+            stack.extend(item)
     return False
 
 

@@ -98,15 +98,23 @@ def append(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> No
         session.execute(table.insert(), list(rows))
 
 
-def insert_columns(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+def insert_columns(
+    session: Session,
+    table: Table,
+    rows: Sequence[dict[str, Any]],
+    update: Sequence[str] | None = None,
+) -> None:
     """Insert `rows` in one statement on PostgreSQL: each column goes as one array parameter
     and `unnest` makes the rows (no bind per value, no statement per page of rows; works
     under eventlet's wait callback, where psycopg2 refuses COPY); `append` elsewhere. A
-    column no row names takes its default; one that some rows name is NULL in the others."""
+    column no row names takes its default; one that some rows name is NULL in the others.
+
+    `update`: the columns a row already under the primary key takes from the new one (an
+    upsert; each key at most once in `rows`)."""
     if not rows:
         return
     if not is_postgres(session):
-        append(session, table, rows)
+        _append_or_update(session, table, rows, update)
         return
     present = set().union(*rows)
     columns = [c for c in table.columns if c.name in present]
@@ -118,9 +126,25 @@ def insert_columns(session: Session, table: Table, rows: Sequence[dict[str, Any]
         values = [row.get(c.name) for row in rows]
         process = c.type.bind_processor(dialect)  # e.g. JSON to its text, as an insert does
         params[f"c{i}"] = [process(v) for v in values] if process else values
-    session.connection().exec_driver_sql(
-        f'INSERT INTO "{table.name}" ({names}) SELECT * FROM unnest({arrays})', params
+    sql = f'INSERT INTO "{table.name}" ({names}) SELECT * FROM unnest({arrays})'
+    if update is not None:
+        keys = ", ".join(f'"{c.name}"' for c in table.primary_key.columns)
+        changes = ", ".join(f'"{n}" = EXCLUDED."{n}"' for n in update)
+        sql += f" ON CONFLICT ({keys}) DO UPDATE SET {changes}"
+    session.connection().exec_driver_sql(sql, params)
+
+
+def _append_or_update(
+    session: Session, table: Table, rows: Sequence[dict[str, Any]], update: Sequence[str] | None
+) -> None:
+    if update is None:
+        append(session, table, rows)
+        return
+    stmt = insert(session, table)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=list(table.primary_key.columns), set_={n: stmt.excluded[n] for n in update}
     )
+    session.execute(stmt, list(rows))
 
 
 def page(

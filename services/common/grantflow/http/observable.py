@@ -11,8 +11,8 @@ from grantflow.auth import ALL_PROVINCE_READERS, AUDIT_READERS
 from grantflow.errors import Refused
 from grantflow.http.handler import api
 from grantflow.http.health import Health
-from grantflow.http.responses import JSON
 from grantflow.http.request import query_datetime, query_int, query_text
+from grantflow.http.responses import JSON
 from grantflow.metrics import Metrics
 
 
