@@ -12,7 +12,7 @@ all in one transaction: a rebuild that stops leaves the read models as they were
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,6 +27,7 @@ from reporting.adapters.event_log import event_log
 from reporting.adapters.tables import inbox
 
 CHUNK = 20000
+HANDLED = frozenset(projections.HANDLED)
 
 
 def rebuild(engine: Engine, sources: list[str], chunk: int = CHUNK) -> int:
@@ -35,21 +36,19 @@ def rebuild(engine: Engine, sources: list[str], chunk: int = CHUNK) -> int:
         projections.empty(session)
         applied = 0
         for base_url in sources:
-            for events in _chunks(_projected(event_log(base_url)), chunk):
+            pages = event_log(base_url, _projected)
+            for events in _chunks((e for page in pages for e in page), chunk):
                 applied += _apply(session, events)
         session.commit()
     return applied
 
 
-def _projected(pages: Iterable[list[dict[str, Any]]]) -> Iterator[Envelope]:
-    """The events reporting projects, checked as events from their publisher's own log
-    (`Contract.from_log`: envelope, schema and integer money, without the text walk)."""
+def _projected(page: list[dict[str, Any]]) -> list[Envelope]:
+    """The page's events that reporting projects, checked as events from their publisher's
+    own log (`Contract.from_log`: envelope, schema and integer money; not the text walk for
+    NUL and depth that a body from an outside sender gets). Runs in the fetching thread."""
     from_log = contract().from_log
-    handled = set(projections.HANDLED)
-    for page in pages:
-        for event in page:
-            if event.get("type") in handled:
-                yield from_log(event)
+    return [from_log(e) for e in page if e.get("type") in HANDLED]
 
 
 def _chunks(events: Iterator[Envelope], size: int) -> Iterator[list[Envelope]]:
