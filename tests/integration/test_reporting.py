@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from grantflow_tools import samples
 from tests.support import money
 
@@ -214,6 +216,41 @@ def test_a_rebuild_from_the_event_logs_gives_the_same_reports(pipeline):
         pipeline.get("reporting", "/api/v1/reports/regions/south_2016", period="2016-H1").json()
         == region
     )
+
+
+def test_a_rebuild_refuses_float_money_in_a_log_and_keeps_the_read_models(pipeline):
+    """The rebuild's lighter check of a service's own log still refuses money that is not
+    integer dong; the rebuild stops and its transaction leaves the read models as they were."""
+    from sqlalchemy import text
+
+    from grantflow.errors import Refused
+    from reporting.handlers.rebuild import rebuild
+
+    seed(pipeline)
+    live = _read_models(pipeline.engine)
+    with pipeline.engine.begin() as db:
+        body = db.execute(
+            text(
+                "SELECT body FROM disbursement_outbox WHERE type = 'disbursement_recorded' "
+                "AND published_at IS NOT NULL ORDER BY seq LIMIT 1"
+            )
+        ).scalar_one()
+        event = json.loads(body) | {"id": "float-money-1"}
+        amount = event["data"]["amount_vnd"]
+        forged = json.dumps(event).replace(f'"amount_vnd": {amount}', f'"amount_vnd": {amount}.0')
+        assert f"{amount}.0" in forged
+        db.execute(
+            text(
+                "INSERT INTO disbursement_outbox (event_id, type, subject, body, created_at, "
+                "published_at) VALUES ('float-money-1', 'disbursement_recorded', :subject, "
+                ":body, now(), now())"
+            ),
+            {"subject": event["subject"], "body": forged},
+        )
+    with pytest.raises(Refused) as refused:
+        rebuild(pipeline.engine, [pipeline.proposals, pipeline.disbursement])
+    assert refused.value.code == "amount_not_integer"
+    assert _read_models(pipeline.engine) == live
 
 
 def test_dead_letters_are_stored_listed_and_re_driven(pipeline):
