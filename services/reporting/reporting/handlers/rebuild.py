@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from grantflow.contract import Envelope, contract
-from grantflow.db import insert_columns
+from grantflow.db import insert_arrays
 from grantflow.outcomes import NotApplied
 from reporting.adapters import projections
 from reporting.adapters.event_log import event_log
@@ -67,14 +67,12 @@ def _apply(session: Session, events: list[Envelope]) -> int:
     each log is its service's outbox (event ids unique), so every event is new: a key seen
     twice would stop the rebuild on the primary key rather than be applied twice."""
     now = datetime.now(UTC)
-    insert_columns(
-        session,
-        inbox.table,
-        [
-            {"source": e.inbox_source, "event_id": e.id, "type": e.type, "received_at": now}
-            for e in events
-        ],
-    )
+    keys = {
+        "source": [e.inbox_source for e in events],
+        "event_id": [e.id for e in events],
+        "type": [e.type for e in events],
+    }
+    insert_arrays(session, inbox.table, keys, same={"received_at": now})
     outcomes = projections.apply_events(session, events)
     failed = [(e, o) for e, o in zip(events, outcomes, strict=True) if isinstance(o, NotApplied)]
     if failed:
