@@ -5,9 +5,19 @@ the proposals and disbursement services have published is applied again, in each
 order. Warning levels, overdue notices and the dead-letter store are kept, so a rebuild
 announces nothing twice; after it every report gives the answer it gave before.
 
-The logs are read in pages of 5,000 (the next page fetched while one is applied) and applied
-in chunks of `chunk` events through the same set-based projection as the service's batches,
-all in one transaction: a rebuild that stops leaves the read models as they were.
+The logs are read in pages of 5,000: a thread fetches them (the services answer their stored
+bodies as they are), decodes each page once and checks its events up to four pages ahead,
+while the rebuild applies chunks of `chunk` events through the same set-based projection as
+the service's batches (rows go one array a column: no round trip or bind per event), all in
+one transaction: a rebuild that stops leaves the read models as they were.
+
+What is checked: each service's log is its own outbox, events it validated and stored itself,
+so they are checked by `Contract.from_log`: the envelope and the type's schema (jsonschema-rs)
+and, for any event holding a non-integer number, the full parser, which refuses money that is
+not integer dong (`amount_not_integer`). Skipped is only the walk of every text for NUL and
+nesting depth, which guards a store against an outside sender's body (PostgreSQL held the text
+already, and the decoder refuses lone surrogates). The inbox is not consulted: it was emptied,
+and event ids are unique in an outbox, so a key seen twice stops the rebuild on the primary key.
 """
 
 from __future__ import annotations
