@@ -58,7 +58,7 @@ def _projected(page: list[dict[str, Any]]) -> list[Envelope]:
     own log (`Contract.from_log`: envelope, schema and integer money; not the text walk for
     NUL and depth that a body from an outside sender gets). Runs in the fetching thread."""
     from_log = contract().from_log
-    return [from_log(e) for e in page if e.get("type") in HANDLED]
+    return [from_log(e) for e in page if isinstance(t := e.get("type"), str) and t in HANDLED]
 
 
 def _chunks(events: Iterator[Envelope], size: int) -> Iterator[list[Envelope]]:
