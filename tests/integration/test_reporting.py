@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from grantflow_tools import samples
 from tests.support import money
 
@@ -176,6 +178,24 @@ def test_business_metrics_show_what_the_evaluation_found(pipeline):
             assert line in text, [m for m in text.splitlines() if "forecast" in m][:12]
 
 
+def _read_models(engine):
+    """Every row of every table a rebuild writes, less row numbers and arrival times."""
+    from sqlalchemy import select
+
+    from reporting.adapters.projections import PROJECTIONS
+    from reporting.adapters.tables import arrival
+
+    skipped = {"seq", "received_at"}
+    with engine.connect() as db:
+        return {
+            table.name: sorted(
+                tuple(repr(row[c.name]) for c in table.columns if c.name not in skipped)
+                for row in db.execute(select(table)).mappings()
+            )
+            for table in (*PROJECTIONS, arrival)
+        }
+
+
 def test_a_rebuild_from_the_event_logs_gives_the_same_reports(pipeline):
     from reporting.handlers.rebuild import rebuild
 
@@ -184,8 +204,10 @@ def test_a_rebuild_from_the_event_logs_gives_the_same_reports(pipeline):
     region = pipeline.get(
         "reporting", "/api/v1/reports/regions/south_2016", period="2016-H1"
     ).json()
+    live = _read_models(pipeline.engine)
     applied = rebuild(pipeline.engine, [pipeline.proposals, pipeline.disbursement])
     assert applied >= 20
+    assert _read_models(pipeline.engine) == live
     assert (
         pipeline.get("reporting", "/api/v1/reports/provinces", year=2016, as_of=AS_OF).json()
         == before
@@ -194,6 +216,41 @@ def test_a_rebuild_from_the_event_logs_gives_the_same_reports(pipeline):
         pipeline.get("reporting", "/api/v1/reports/regions/south_2016", period="2016-H1").json()
         == region
     )
+
+
+def test_a_rebuild_refuses_float_money_in_a_log_and_keeps_the_read_models(pipeline):
+    """The rebuild's lighter check of a service's own log still refuses money that is not
+    integer dong; the rebuild stops and its transaction leaves the read models as they were."""
+    from sqlalchemy import text
+
+    from grantflow.errors import Refused
+    from reporting.handlers.rebuild import rebuild
+
+    seed(pipeline)
+    live = _read_models(pipeline.engine)
+    with pipeline.engine.begin() as db:
+        body = db.execute(
+            text(
+                "SELECT body FROM disbursement_outbox WHERE type = 'disbursement_recorded' "
+                "AND published_at IS NOT NULL ORDER BY seq LIMIT 1"
+            )
+        ).scalar_one()
+        event = json.loads(body) | {"id": "float-money-1"}
+        amount = event["data"]["amount_vnd"]
+        forged = json.dumps(event).replace(f'"amount_vnd": {amount}', f'"amount_vnd": {amount}.0')
+        assert f"{amount}.0" in forged
+        db.execute(
+            text(
+                "INSERT INTO disbursement_outbox (event_id, type, subject, body, created_at, "
+                "published_at) VALUES ('float-money-1', 'disbursement_recorded', :subject, "
+                ":body, now(), now())"
+            ),
+            {"subject": event["subject"], "body": forged},
+        )
+    with pytest.raises(Refused) as refused:
+        rebuild(pipeline.engine, [pipeline.proposals, pipeline.disbursement])
+    assert refused.value.code == "amount_not_integer"
+    assert _read_models(pipeline.engine) == live
 
 
 def test_dead_letters_are_stored_listed_and_re_driven(pipeline):

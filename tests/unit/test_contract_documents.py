@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 import yaml
 from jsonschema import Draft202012Validator
@@ -307,6 +308,21 @@ def test_every_invalid_example_is_refused_with_its_code(contract, name):
         contract.parse((INVALID / name).read_bytes())
     assert refused.value.code == INVALID_EXAMPLES[name]
     assert refused.value.detail
+
+
+@pytest.mark.parametrize("path", VALID_EXAMPLES, ids=lambda p: p.name)
+def test_an_event_read_from_its_publishers_log_gives_the_envelope_a_body_gives(contract, path):
+    """`from_log` (a rebuild) takes the decoded event; what it gives equals `parse`'s."""
+    assert contract.from_log(orjson.loads(path.read_bytes())) == contract.parse(path.read_bytes())
+
+
+@pytest.mark.parametrize("name", sorted(INVALID_EXAMPLES))
+def test_an_invalid_event_read_from_a_log_is_refused_with_its_code(contract, name):
+    """The lighter check of a rebuild still refuses what the parser refuses: float money,
+    schema violations, a bad envelope."""
+    with pytest.raises(Refused) as refused:
+        contract.from_log(orjson.loads((INVALID / name).read_bytes()))
+    assert refused.value.code == INVALID_EXAMPLES[name]
 
 
 def test_the_table_of_invalid_examples_covers_every_file_in_the_directory():

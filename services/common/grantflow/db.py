@@ -98,6 +98,76 @@ def append(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> No
         session.execute(table.insert(), list(rows))
 
 
+def insert_columns(
+    session: Session,
+    table: Table,
+    rows: Sequence[dict[str, Any]],
+    update: Sequence[str] | None = None,
+) -> None:
+    """Insert `rows` in one statement on PostgreSQL (`insert_arrays`), `append` elsewhere. A
+    column no row names takes its default; one that some rows name is NULL in the others.
+
+    `update`: the columns a row already under the primary key takes from the new one (an
+    upsert; each key at most once in `rows`)."""
+    if not rows:
+        return
+    present = set().union(*rows)
+    names = [c.name for c in table.columns if c.name in present]
+    insert_arrays(session, table, {n: [row.get(n) for row in rows] for n in names}, update=update)
+
+
+def insert_arrays(
+    session: Session,
+    table: Table,
+    arrays: dict[str, list[Any]],
+    same: dict[str, Any] | None = None,
+    update: Sequence[str] | None = None,
+) -> None:
+    """Insert rows given column by column (PostgreSQL): each column goes as one array
+    parameter and `unnest` makes the rows, so there is no bind per value and no statement
+    per page of rows (and it works under eventlet's wait callback, where psycopg2 refuses
+    COPY). `same`: columns with one value for every row. `update`: as in `insert_columns`.
+    Elsewhere (SQLite) the rows are inserted as they are."""
+    if not is_postgres(session):
+        rows = [
+            dict(zip(arrays, values, strict=True)) | (same or {})
+            for values in zip(*arrays.values(), strict=True)
+        ]
+        _append_or_update(session, table, rows, update)
+        return
+    dialect = session.get_bind().dialect
+    columns = [c for c in table.columns if c.name in arrays]
+    params: dict[str, Any] = {}
+    for i, c in enumerate(columns):
+        process = c.type.bind_processor(dialect)  # e.g. JSON to its text, as an insert does
+        values = arrays[c.name]
+        params[f"c{i}"] = [process(v) for v in values] if process else values
+    casts = ", ".join(f"%(c{i})s::{c.type.compile(dialect)}[]" for i, c in enumerate(columns))
+    fixed = [c for c in table.columns if same and c.name in same]
+    params |= {f"s{i}": same[c.name] for i, c in enumerate(fixed)} if same else {}
+    names = ", ".join(f'"{c.name}"' for c in (*columns, *fixed))
+    selected = ", ".join(["u.*", *(f"%(s{i})s" for i in range(len(fixed)))])
+    sql = f'INSERT INTO "{table.name}" ({names}) SELECT {selected} FROM unnest({casts}) AS u'
+    if update is not None:
+        keys = ", ".join(f'"{c.name}"' for c in table.primary_key.columns)
+        changes = ", ".join(f'"{n}" = EXCLUDED."{n}"' for n in update)
+        sql += f" ON CONFLICT ({keys}) DO UPDATE SET {changes}"
+    session.connection().exec_driver_sql(sql, params)
+
+
+def _append_or_update(
+    session: Session, table: Table, rows: Sequence[dict[str, Any]], update: Sequence[str] | None
+) -> None:
+    if update is None:
+        append(session, table, rows)
+        return
+    stmt = insert(session, table)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=list(table.primary_key.columns), set_={n: stmt.excluded[n] for n in update}
+    )
+    session.execute(stmt, list(rows))
+
+
 def page(
     session: Session,
     table: Table,

@@ -130,17 +130,17 @@ class Outbox:
     def __init__(self, table: Table) -> None:
         self.table = table
 
-    def published_after(
-        self, session: Session, after: int, limit: int
-    ) -> tuple[list[dict[str, Any]], int]:
-        """The event log: published events after `after`, in order, and the last seq."""
+    def published_after(self, session: Session, after: int, limit: int) -> tuple[list[str], int]:
+        """The event log: the stored bodies (JSON text, as written) of the published events
+        after `after`, in order, and the last seq. Not decoded here: the log is served as the
+        text it was stored as."""
         rows = session.execute(
             select(self.table.c.seq, self.table.c.body)
             .where(self.table.c.seq > after, self.table.c.published_at.is_not(None))
             .order_by(self.table.c.seq)
             .limit(limit)
         ).all()
-        return [json.loads(r.body) for r in rows], (rows[-1].seq if rows else after)
+        return [r.body for r in rows], (rows[-1].seq if rows else after)
 
     def add(self, session: Session, events: Sequence[dict[str, Any]]) -> None:
         if not events:

@@ -12,6 +12,7 @@ from grantflow.errors import Refused
 from grantflow.http.handler import api
 from grantflow.http.health import Health
 from grantflow.http.request import query_datetime, query_int, query_text
+from grantflow.http.responses import JSON
 from grantflow.metrics import Metrics
 
 
@@ -28,16 +29,19 @@ class Observable:
         return Response(exposition, content_type="text/plain; version=0.0.4; charset=utf-8")
 
     @api("GET", "/api/v1/event-log", allow=ALL_PROVINCE_READERS)
-    def event_log(self, request: Request) -> dict[str, Any]:
+    def event_log(self, request: Request) -> Response:
         """The service's published domain events in order (`?after=<seq>&limit=`), so a
-        projection elsewhere can be rebuilt from scratch. Answers `{"events", "next"}`."""
+        projection elsewhere can be rebuilt from scratch. Answers `{"events", "next"}`: the
+        events are the stored bodies joined as they are, never decoded and encoded again
+        (that was a fifth of a rebuild's time on the serving side)."""
         relay = getattr(self, "relay", None)
         if relay is None:
             raise Refused("not_found", "this service emits no domain events")
         after = query_int(request, "after", 0, 0, 2**63 - 1) or 0
         limit = query_int(request, "limit", 1000, 1, 10000) or 1000
-        events, last = relay.outbox.published_after(self.db, after, limit)
-        return {"events": events, "next": last}
+        bodies, last = relay.outbox.published_after(self.db, after, limit)
+        text = f'{{"events":[{",".join(bodies)}],"next":{last}}}'
+        return Response(text, content_type=f"{JSON}; charset=utf-8")
 
     @api("GET", "/api/v1/audit", allow=AUDIT_READERS)
     def audit_trail(self, request: Request) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from sqlalchemy import delete, select, text, update
 from sqlalchemy.orm import Session
 
 from grantflow.contract import Envelope
-from grantflow.db import insert, is_postgres
+from grantflow.db import insert_columns, is_postgres
 from grantflow.errors import Early
 from grantflow.outcomes import Applied, NotApplied, Outcome
 from reporting.adapters import arrivals, disbursement_events, proposal_events
@@ -84,14 +84,7 @@ def apply_events(session: Session, events: Sequence[Envelope]) -> list[Outcome]:
         for (s, sub), v in seen.items()
         if versions.get((s, sub)) != v
     ]
-    if changed:
-        stmt = insert(session, stream)  # executemany: compiled once, cached
-        session.execute(
-            stmt.on_conflict_do_update(
-                index_elements=["source", "subject"], set_={"version": stmt.excluded.version}
-            ),
-            changed,
-        )
+    insert_columns(session, stream, changed, update=["version"])
     if applying:  # last: the row stays locked only until the commit that follows
         session.execute(update(watermark).values(changes=watermark.c.changes + 1))
     return outcomes

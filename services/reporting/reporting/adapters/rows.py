@@ -17,7 +17,7 @@ from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
 from grantflow.contract import Envelope
-from grantflow.db import insert
+from grantflow.db import insert_columns
 from grantflow.domain import day_number as day
 from reporting.adapters.tables import money, progress, proposal
 
@@ -93,16 +93,15 @@ class Batch:
             self.put_proposal(pid, values)
 
     def write(self) -> None:
-        """Every changed proposal in one upsert, then each table's new rows in one insert."""
+        """Every changed proposal in one upsert, then each table's new rows in one insert
+        (one array a column: no bind per value)."""
         if self.changed:
-            stmt = insert(self.session, proposal)
-            stmt = stmt.on_conflict_do_update(
-                index_elements=["proposal_id"],
-                set_={c: stmt.excluded[c] for c in COLUMNS if c != "proposal_id"},
+            rows = [self._proposals[p] for p in sorted(self.changed)]
+            insert_columns(
+                self.session, proposal, rows, update=[c for c in COLUMNS if c != "proposal_id"]
             )
-            self.session.execute(stmt, [self._proposals[p] for p in sorted(self.changed)])
         for table, rows in self.added.items():
-            self.session.execute(table.insert(), rows)  # executemany: multi-row VALUES pages
+            insert_columns(self.session, table, rows)
 
 
 def _ids(events: Iterable[Envelope], types: frozenset[str] | None) -> set[str]:
