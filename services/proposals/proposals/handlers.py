@@ -11,8 +11,7 @@ from sqlalchemy.orm import Session
 from grantflow.audit import Change as Audited
 from grantflow.contract import Envelope, new_event
 from grantflow.outcomes import Applied, NotApplied, Outcome, decided
-from proposals import support_check
-from proposals.adapters import repository
+from proposals.adapters import repository, support_check
 from proposals.adapters.tables import outbox
 from proposals.domain.lifecycle import RULES, Change
 from proposals.domain.mandate import EVERYONE, Mandate
