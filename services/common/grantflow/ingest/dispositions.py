@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import eventlet
 from eventlet.event import Event
@@ -22,8 +22,19 @@ from grantflow.ingest.screening import screened
 from grantflow.metrics import ServiceMetrics
 from grantflow.outcomes import Applied, Duplicate, NotApplied, Outcome
 
-if TYPE_CHECKING:
-    from grantflow.ingest.consumer import Ingest
+
+class Ingest(Protocol):
+    """What disposing of a batch needs of its ingest entrypoint (`grantflow.ingest.consumer`),
+    named here so that this module does not import the consumer that calls it."""
+
+    raw: bool
+    accepted_types: tuple[str, ...]
+    cfg: Any  # grantflow.config.Settings
+    container: Any  # the nameko container
+    metrics: ServiceMetrics
+
+    def check_source(self, envelope: Envelope, message: Any) -> None: ...
+
 
 log = logging.getLogger(__package__)  # "grantflow.ingest", the name its log lines always had
 CONFLICT_ATTEMPTS = 5  # a batch that clashed with another transaction, applied again at once
