@@ -13,69 +13,85 @@ from typing import Any
 from nameko.extensions import DependencyProvider
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
+# Every family a service exposes: attribute -> (kind, name, help, labels after `service`).
+FAMILIES: dict[str, tuple[type[Counter | Gauge | Histogram], str, str, tuple[str, ...]]] = {
+    "requests": (
+        Counter,
+        "grantflow_entrypoint_calls_total",
+        "Entrypoint calls by entrypoint and outcome (success, client_error, error).",
+        ("entrypoint", "outcome"),
+    ),
+    "duration": (
+        Histogram,
+        "grantflow_entrypoint_duration_seconds",
+        "Time spent in an entrypoint call.",
+        ("entrypoint",),
+    ),
+    "consumed": (
+        Counter,
+        "grantflow_events_consumed_total",
+        "Lifecycle events consumed, by type and outcome (applied, duplicate, retried,"
+        " dead_lettered).",
+        ("type", "outcome"),
+    ),
+    "published": (
+        Counter,
+        "grantflow_events_published_total",
+        "Domain events published from the outbox, by type.",
+        ("type",),
+    ),
+    "unroutable": (
+        Counter,
+        "grantflow_events_unroutable_total",
+        "Domain events the broker returned as unroutable (kept in the outbox).",
+        ("type",),
+    ),
+    "dead_letters": (
+        Counter,
+        "grantflow_dead_letters_total",
+        "Messages sent to the dead-letter queue, by error code.",
+        ("code",),
+    ),
+    "outbox_backlog": (
+        Gauge,
+        "grantflow_outbox_backlog_events",
+        "Outbox rows not yet published.",
+        (),
+    ),
+    "outbox_age": (
+        Gauge,
+        "grantflow_outbox_oldest_age_seconds",
+        "Age of the oldest unpublished outbox row (0 when empty).",
+        (),
+    ),
+}
+BATCH_BUCKETS = (1, 5, 10, 25, 50, 100, 200, 500, 1000)
+
 
 class ServiceMetrics:
     """Every metric a grantflow service exposes, registered in its own registry."""
 
+    requests: Counter
+    duration: Histogram
+    consumed: Counter
+    published: Counter
+    unroutable: Counter
+    dead_letters: Counter
+    outbox_backlog: Gauge
+    outbox_age: Gauge
+
     def __init__(self, service: str) -> None:
         self.service = service
         self.registry = CollectorRegistry(auto_describe=True)
-        r = self.registry
-        self.requests = Counter(
-            "grantflow_entrypoint_calls_total",
-            "Entrypoint calls by entrypoint and outcome (success, client_error, error).",
-            ["service", "entrypoint", "outcome"],
-            registry=r,
-        )
-        self.duration = Histogram(
-            "grantflow_entrypoint_duration_seconds",
-            "Time spent in an entrypoint call.",
-            ["service", "entrypoint"],
-            registry=r,
-        )
-        self.consumed = Counter(
-            "grantflow_events_consumed_total",
-            "Lifecycle events consumed, by type and outcome "
-            "(applied, duplicate, retried, dead_lettered).",
-            ["service", "type", "outcome"],
-            registry=r,
-        )
-        self.published = Counter(
-            "grantflow_events_published_total",
-            "Domain events published from the outbox, by type.",
-            ["service", "type"],
-            registry=r,
-        )
-        self.unroutable = Counter(
-            "grantflow_events_unroutable_total",
-            "Domain events the broker returned as unroutable (kept in the outbox).",
-            ["service", "type"],
-            registry=r,
-        )
-        self.dead_letters = Counter(
-            "grantflow_dead_letters_total",
-            "Messages sent to the dead-letter queue, by error code.",
-            ["service", "code"],
-            registry=r,
-        )
-        self.outbox_backlog = Gauge(
-            "grantflow_outbox_backlog_events",
-            "Outbox rows not yet published.",
-            ["service"],
-            registry=r,
-        )
-        self.outbox_age = Gauge(
-            "grantflow_outbox_oldest_age_seconds",
-            "Age of the oldest unpublished outbox row (0 when empty).",
-            ["service"],
-            registry=r,
-        )
+        for attribute, (kind, name, text, labels) in FAMILIES.items():
+            family = kind(name, text, ["service", *labels], registry=self.registry)
+            setattr(self, attribute, family)
         self.batch_size = Histogram(
             "grantflow_ingest_batch_events",
             "Events applied together in one database transaction.",
             ["service"],
-            buckets=(1, 5, 10, 25, 50, 100, 200, 500, 1000),
-            registry=r,
+            buckets=BATCH_BUCKETS,
+            registry=self.registry,
         )
 
     @classmethod
