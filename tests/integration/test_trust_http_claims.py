@@ -7,8 +7,11 @@ import requests
 
 from grantflow.auth import FINANCE, PROVINCE_OFFICER
 from tests.integration.test_disbursement import commit, ledger, wait_paid
+from tests.integration.test_registry import registry  # noqa: F401
 from tests.support import events, money
+from tests.support import registry as reg
 from tests.support.auth import header
+from tests.support.waiting import wait_until
 
 CE = {"Content-Type": "application/cloudevents+json"}
 
@@ -47,3 +50,23 @@ def test_a_post_under_the_ministrys_source_cannot_swallow_its_genuine_event(prop
     # a re-post of what a system sent is still recognised as the same event
     again = requests.post(f"{proposals.base}/api/v1/events", json=genuine, headers=CE, timeout=10)
     assert again.json()["outcome"] == "duplicate", again.text
+
+
+def test_a_post_under_a_centres_source_cannot_swallow_its_genuine_registration(
+    registry,  # noqa: F811
+):
+    officer = {**CE, **header(PROVINCE_OFFICER, sub="cb-74", provinces=["74"])}
+    forged = reg.beneficiary("MST-3700000001", "Cơ sở đăng ký qua HTTP")
+    r = requests.post(f"{registry.base}/api/v1/events", json=forged, headers=officer, timeout=10)
+    assert r.status_code == 202 and r.json()["outcome"] == "applied", r.text
+
+    genuine = reg.beneficiary("MST-3700000002", "Cơ sở của trung tâm")
+    genuine.update(source=forged["source"], id=forged["id"])  # the centre's source and id
+    registry.broker.publish(genuine)
+    found = wait_until(
+        lambda: (r := registry.get("/api/v1/beneficiaries/MST-3700000002")).ok and r.json(),
+        15,
+        "the centre's genuine registration applied",
+    )
+    assert found["name"] == "Cơ sở của trung tâm"
+    assert registry.broker.depth("grantflow.lifecycle.dead") == 0

@@ -9,11 +9,11 @@ from typing import Any
 from werkzeug.wrappers import Request, Response
 
 from grantflow.auth import ALL_PROVINCE_READERS, EVENT_WRITERS, READERS
-from grantflow.contract import Envelope, contract
+from grantflow.contract import Envelope
 from grantflow.errors import Refused
 from grantflow.http import (
     api,
-    cloudevent_body,
+    posted_event,
     query_choice,
     query_date,
     query_int,
@@ -54,8 +54,7 @@ class RegistryService(Wiring):
         Example body: contracts/examples/beneficiary.registered.json. Answers 202 with
         `{"id": ..., "outcome": "applied" | "duplicate"}`, or the error body with its code.
         """
-        event = contract().parse(cloudevent_body(request), records.HANDLED_TYPES)
-        self.caller.require_event_type(event.type)
+        event = posted_event(request, records.HANDLED_TYPES, self.caller)
         self._require_province_of(event)
         apply = records.apply_events
         return 202, apply_one(self.db, inbox, event, apply, self.audit, self.caller.sub)
