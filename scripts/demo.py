@@ -25,18 +25,12 @@ from pathlib import Path
 import pika
 import requests
 
+from grantflow.config import SERVICE_PORTS as PORTS  # each service's default port
+
 warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")  # nameko's, known
 
 ROOT = Path(__file__).resolve().parents[1]
 VAR = ROOT / "var"
-PORTS = {
-    "proposals": 8001,
-    "disbursement": 8002,
-    "notifications": 8003,
-    "reporting": 8004,
-    "workspace": 8005,
-    "registry": 8006,
-}
 GRANTFLOW = [sys.executable, "-m", "grantflow_tools.cli"]
 AUTH: dict[str, str] = {}  # the central officer's bearer token, from `grantflow token`
 

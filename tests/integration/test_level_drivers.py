@@ -87,8 +87,9 @@ def test_the_2016_demo_names_what_drives_ba_ria_vung_tau(pipeline):
     from grantflow_tools.scenario.generator import build
 
     # The registry's events have no queue here (no registry in this pipeline): not published.
-    registry = {"beneficiary.registered", "product.awarded", "cluster.registered"}
-    events = [e for e in build() if e["type"] not in registry | {"collaborators.reported"}]
+    from registry.handlers.records import HANDLED_TYPES as REGISTRY_TYPES
+
+    events = [e for e in build() if e["type"] not in REGISTRY_TYPES]
     plans = [e for e in events if e["type"].startswith("plan.")]
     pipeline.broker.publish_all(plans)
     pipeline.quiet(timeout=60)

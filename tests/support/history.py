@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from grantflow_tools.scenario.events import CENTRE, MINISTRY, TREASURY, local_time
+from grantflow_tools.scenario.events import CENTRE, MINISTRY, TREASURY, cloud_event
 
 YEAR = 2019
 PROVINCES = ("74", "75", "77", "79", "80", "82", "83", "86", "87", "89")
@@ -68,19 +68,7 @@ class History:
 
 
 def _event(kind: str, source: str, on: str, data: dict[str, Any], n: list[int]) -> dict:
-    n[0] += 1
-    body = {
-        "specversion": "1.0",
-        "id": f"money-{n[0]:07d}",
-        "source": source,
-        "type": kind,
-        "time": local_time(date.fromisoformat(on)),
-        "datacontenttype": "application/json",
-        "data": data,
-    }
-    if "proposal_id" in data:
-        body["subject"] = data["proposal_id"]
-    return body
+    return cloud_event(kind, source, date.fromisoformat(on), data, n, run="money")
 
 
 def history(proposals: int, seed: int = 12, every_event: bool = False) -> History:

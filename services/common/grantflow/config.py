@@ -191,12 +191,3 @@ def settings() -> Settings:
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(lines)) from None
     except SettingsError as exc:
         raise ConfigError(f"invalid configuration: {exc}") from None
-
-
-def refuse_unsafe_production() -> None:
-    """Raises ConfigError naming every development default left in a production start."""
-    problems = settings().production_problems()
-    if problems:
-        raise ConfigError(
-            "refusing to start with GRANTFLOW_ENV=production:\n  " + "\n  ".join(problems)
-        )

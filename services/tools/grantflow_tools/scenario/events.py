@@ -15,12 +15,15 @@ def local_time(day: date, hour: int = 9) -> str:
     return f"{day.isoformat()}T{hour:02d}:00:00+07:00"
 
 
-def cloud_event(kind: str, source: str, on: date, data: dict[str, Any], seq: list[int]) -> dict:
-    """A lifecycle event as contract.md has it; `seq` numbers the scenario's events in turn."""
+def cloud_event(
+    kind: str, source: str, on: date, data: dict[str, Any], seq: list[int], run: str = "south2016"
+) -> dict:
+    """A lifecycle event as contract.md has it; `seq` numbers the run's events in turn, and
+    the ids are `<run>-<number>`."""
     seq[0] += 1
     body = {
         "specversion": "1.0",
-        "id": f"south2016-{seq[0]:06d}",
+        "id": f"{run}-{seq[0]:06d}",
         "source": source,
         "type": kind,
         "time": local_time(on),
